@@ -1,0 +1,2 @@
+// Package apierr: see apierr.go. Importable by every layer; imports only stdlib.
+package apierr
