@@ -8,7 +8,22 @@ package apierr
 import (
 	"errors"
 	"fmt"
-	"net/http"
+)
+
+// HTTP statuses used here, as literals: apierr is imported by packages that
+// must not depend on net/http (architecture.md layers).
+const (
+	statusBadRequest         = 400
+	statusUnauthorized       = 401
+	statusForbidden          = 403
+	statusNotFound           = 404
+	statusMethodNotAllowed   = 405
+	statusConflict           = 409
+	statusGone               = 410
+	statusTooLarge           = 413
+	statusUnsupportedMedia   = 415
+	statusInternal           = 500
+	statusServiceUnavailable = 503
 )
 
 // Error is an error with a wire shape. The zero Status means 500.
@@ -44,7 +59,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // StatusCode is Status, or 500 when unset.
 func (e *Error) StatusCode() int {
 	if e.Status == 0 {
-		return http.StatusInternalServerError
+		return statusInternal
 	}
 	return e.Status
 }
@@ -52,25 +67,25 @@ func (e *Error) StatusCode() int {
 // BaseMessage is the message Kratos (herodot) uses for each status (foundation §0.3).
 func BaseMessage(status int) string {
 	switch status {
-	case http.StatusBadRequest:
+	case statusBadRequest:
 		return "The request was malformed or contained invalid parameters"
-	case http.StatusUnauthorized:
+	case statusUnauthorized:
 		return "The request could not be authorized"
-	case http.StatusForbidden:
+	case statusForbidden:
 		return "The requested action was forbidden"
-	case http.StatusNotFound:
+	case statusNotFound:
 		return "The requested resource could not be found"
-	case http.StatusConflict:
+	case statusConflict:
 		return "Unable to insert or update resource because a resource with that value exists already"
-	case http.StatusGone:
+	case statusGone:
 		return "The requested resource is no longer available because it has expired or is otherwise invalid."
-	case http.StatusRequestEntityTooLarge:
+	case statusTooLarge:
 		return "The request body is too large"
-	case http.StatusUnsupportedMediaType:
+	case statusUnsupportedMedia:
 		return "The request used an unsupported media type"
-	case http.StatusMethodNotAllowed:
+	case statusMethodNotAllowed:
 		return "The requested method is not allowed"
-	case http.StatusServiceUnavailable:
+	case statusServiceUnavailable:
 		return "The service is temporarily unavailable"
 	default:
 		return "An internal server error occurred, please contact the system administrator"
@@ -91,7 +106,7 @@ func StatusOf(err error) int {
 	if e := As(err); e != nil {
 		return e.StatusCode()
 	}
-	return http.StatusInternalServerError
+	return statusInternal
 }
 
 // Is reports whether err carries an *Error with the given status.
@@ -102,45 +117,45 @@ func Is(err error, status int) bool {
 
 // BadRequest is a 400 whose reason tells the client what to fix.
 func BadRequest(format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Status: statusBadRequest, Reason: fmt.Sprintf(format, args...)}
 }
 
 // NotFound is Kratos's 404 for a missing database row: "Unable to locate the resource".
 func NotFound() *Error {
-	return &Error{Status: http.StatusNotFound, Message: "Unable to locate the resource"}
+	return &Error{Status: statusNotFound, Message: "Unable to locate the resource"}
 }
 
 // NotFoundReason is a 404 with the generic message and a reason.
 func NotFoundReason(format string, args ...any) *Error {
-	return &Error{Status: http.StatusNotFound, Reason: fmt.Sprintf(format, args...)}
+	return &Error{Status: statusNotFound, Reason: fmt.Sprintf(format, args...)}
 }
 
 // Conflict is Kratos's 409 for a unique violation.
 func Conflict(cause error) *Error {
-	return &Error{Status: http.StatusConflict, Err: cause}
+	return &Error{Status: statusConflict, Err: cause}
 }
 
 // Forbidden is a 403 with an id and reason.
 func Forbidden(id, reason string) *Error {
-	return &Error{Status: http.StatusForbidden, ID: id, Reason: reason}
+	return &Error{Status: statusForbidden, ID: id, Reason: reason}
 }
 
 // Unauthorized is a 401 with an id and reason.
 func Unauthorized(id, reason string) *Error {
-	return &Error{Status: http.StatusUnauthorized, ID: id, Reason: reason}
+	return &Error{Status: statusUnauthorized, ID: id, Reason: reason}
 }
 
 // Unavailable is a 503: the database (or another dependency) cannot be reached.
 func Unavailable(cause error) *Error {
-	return &Error{Status: http.StatusServiceUnavailable, Reason: "A required dependency is unavailable, please retry later.", Err: cause}
+	return &Error{Status: statusServiceUnavailable, Reason: "A required dependency is unavailable, please retry later.", Err: cause}
 }
 
 // Internal wraps an unexpected error as a 500. The cause is logged only.
 func Internal(cause error) *Error {
-	return &Error{Status: http.StatusInternalServerError, Err: cause}
+	return &Error{Status: statusInternal, Err: cause}
 }
 
 // TooLarge is a 413 for a body over the limit.
 func TooLarge(limit int64) *Error {
-	return &Error{Status: http.StatusRequestEntityTooLarge, Reason: fmt.Sprintf("The request body exceeds the limit of %d bytes.", limit)}
+	return &Error{Status: statusTooLarge, Reason: fmt.Sprintf("The request body exceeds the limit of %d bytes.", limit)}
 }

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// Env is what the commands take from the process, injected so tests can run
+// the real program in-process.
+type Env struct {
+	Getenv  func(string) string
+	Environ []string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// Ready, when set, is called once both servers listen, with their
+	// addresses (tests use it to find port 0 listeners).
+	Ready func(public, admin string)
+}
+
+// Run executes the warden command line args (without the program name).
+func Run(ctx context.Context, args []string, env Env) error {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if env.Stdin == nil {
+		env.Stdin = os.Stdin
+	}
+	root := &cobra.Command{
+		Use:           "warden",
+		Short:         "Warden is an identity server that speaks Ory Kratos's API",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetArgs(args)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	root.SetIn(env.Stdin)
+	root.AddCommand(serveCmd(env), migrateCmd(env), versionCmd(env))
+	return root.ExecuteContext(ctx)
+}
