@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func aliveOp(s *server) op {
+	return func(ctx context.Context, c *http.Client, _, _ int) error {
+		return expect(ctx, c, http.MethodGet, s.public+"/health/alive", nil, nil, http.StatusOK, nil)
+	}
+}
+
+func whoamiOp(s *server, tokens []string) op {
+	return func(ctx context.Context, c *http.Client, w, i int) error {
+		h := http.Header{"X-Session-Token": {tokens[(w+i)%len(tokens)]}}
+		return expect(ctx, c, http.MethodGet, s.public+"/sessions/whoami", h, nil, http.StatusOK, nil)
+	}
+}
+
+// loginOp is one API login: init the flow, submit the password.
+func loginOp(s *server, users []user) op {
+	return func(ctx context.Context, c *http.Client, w, i int) error {
+		u := users[(w*7919+i)%len(users)]
+		_, err := apiLogin(ctx, c, s, u)
+		return err
+	}
+}
+
+func apiLogin(ctx context.Context, c *http.Client, s *server, u user) (string, error) {
+	var flow struct {
+		UI struct {
+			Action string `json:"action"`
+		} `json:"ui"`
+	}
+	if err := expect(ctx, c, http.MethodGet, s.public+"/self-service/login/api", nil, nil, http.StatusOK, &flow); err != nil {
+		return "", err
+	}
+	body := map[string]string{"method": "password", "identifier": u.email, "password": u.password}
+	var res struct {
+		SessionToken string `json:"session_token"`
+	}
+	if err := expect(ctx, c, http.MethodPost, flow.UI.Action, jsonHeader, body, http.StatusOK, &res); err != nil {
+		return "", err
+	}
+	return res.SessionToken, nil
+}
+
+var jsonHeader = http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}
+
+// measureBcrypt is the raw bcrypt compare rate on this machine's cores, the
+// upper bound for a password login.
+func measureBcrypt(ctx context.Context, o options) result {
+	hash, err := bcrypt.GenerateFromPassword([]byte("bench-password-1"), o.bcryptCost)
+	if err != nil {
+		return result{errors: 1, firstErr: err}
+	}
+	run, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range o.conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for run.Err() == nil {
+				t := time.Now()
+				_ = bcrypt.CompareHashAndPassword(hash, []byte("bench-password-1"))
+				if run.Err() != nil {
+					return
+				}
+				mu.Lock()
+				lat = append(lat, time.Since(t))
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return summarize(lat, time.Since(start))
+}
+
+// expect sends one request and checks the status; out, when set, receives
+// the JSON body.
+func expect(ctx context.Context, c *http.Client, method, url string, h http.Header, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return err
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %.300s", method, url, res.StatusCode, want, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
