@@ -122,7 +122,13 @@ func Compare(ctx context.Context, password, hash []byte) error {
 // complete sentence meant as the 400 reason; the error matches
 // ErrUnknownFormat. An unknown prefix gives Kratos's reason verbatim.
 func ValidateImport(hash []byte) error {
-	_, err := parse(hash)
+	st, err := parse(hash)
+	if b, ok := st.(*bcryptHash); ok && err == nil && b.cost > importMaxBcryptCost {
+		// Compare must keep accepting costs up to 31 (a server may be
+		// configured that high), but an import at cost 31 would make every
+		// login of that identity take about two days of CPU.
+		err = invalid("bcrypt", "the cost must be at most %d for an import, got %d", importMaxBcryptCost, b.cost)
+	}
 	switch {
 	case err == nil:
 		return nil

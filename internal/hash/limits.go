@@ -29,6 +29,11 @@ const (
 	maxSaltLen = 1024
 )
 
+// importMaxBcryptCost caps the cost of imported bcrypt hashes: cost 18 takes
+// about 20 s per login on this class of machine; every real deployment uses
+// 10–14.
+const importMaxBcryptCost = 18
+
 const (
 	// argon2MaxMemoryKiB is 1 GiB, Kratos's default hashers.argon2.
 	// dedicated_memory; libsodium's "sensitive" preset uses exactly this.

@@ -81,7 +81,7 @@ func TestLimitsAreInclusive(t *testing.T) {
 		"$scrypt$ln=1048576,r=8,p=1$c2FsdA==$" + zeros(base64.StdEncoding, 32),
 		"$scrypt$ln=1024,r=8,p=1024$c2FsdA==$" + zeros(base64.StdEncoding, 32),
 		"$firescrypt$ln=20,r=8,p=1$c2FsdA==$" + zeros(base64.StdEncoding, 64) + "$$" + zeros(base64.StdEncoding, 64),
-		"$2a$31$.cOYmAd.vCpDOoiVJrO5B.hjTLKQQ6cAK40u8uB.FnZDyPvVvQ9Q.",
+		"$2a$18$.cOYmAd.vCpDOoiVJrO5B.hjTLKQQ6cAK40u8uB.FnZDyPvVvQ9Q.", // importMaxBcryptCost
 	}
 	for i, h := range tests {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
@@ -89,5 +89,17 @@ func TestLimitsAreInclusive(t *testing.T) {
 				t.Fatalf("ValidateImport(%.60s…) = %v", h, err)
 			}
 		})
+	}
+}
+
+func TestValidateImportBcryptCostCap(t *testing.T) {
+	// The salt+hash part is irrelevant: the cost is refused while parsing.
+	const salted = "$2a$31$" + "N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+	if err := ValidateImport([]byte(salted)); err == nil {
+		t.Fatal("an imported bcrypt hash at cost 31 must be refused")
+	}
+	const ok = "$2a$10$" + "N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+	if err := ValidateImport([]byte(ok)); err != nil {
+		t.Fatalf("cost 10 must import: %v", err)
 	}
 }
