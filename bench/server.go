@@ -34,8 +34,10 @@ func startServer(ctx context.Context, o options) (*server, error) {
 		return nil, err
 	}
 	bin := filepath.Join(dir, "warden")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/warden")
+	// Built as released: pure Go and stripped.
+	build := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", bin, "./cmd/warden")
 	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build warden: %v\n%s", err, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -40,5 +41,24 @@ func Run(ctx context.Context, args []string, env Env) error {
 	root.SetErr(env.Stderr)
 	root.SetIn(env.Stdin)
 	root.AddCommand(serveCmd(env), migrateCmd(env), versionCmd(env))
-	return root.ExecuteContext(ctx)
+	if err := root.ExecuteContext(ctx); err != nil {
+		return oneLineError{err}
+	}
+	return nil
 }
+
+// oneLineError keeps the CLI's promise of one line on stderr: some causes
+// span several lines (pgx lists every address it tried to connect to).
+type oneLineError struct{ err error }
+
+func (e oneLineError) Error() string {
+	var parts []string
+	for _, l := range strings.Split(e.err.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (e oneLineError) Unwrap() error { return e.err }
