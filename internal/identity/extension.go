@@ -134,6 +134,7 @@ func compileStandalone(loc, src string) (*jsonschema.Schema, error) {
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft7)
 	c.AssertFormat()
+	c.RegisterFormat(kratosEmail)
 	if err := c.AddResource(loc, doc); err != nil {
 		return nil, err
 	}

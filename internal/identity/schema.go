@@ -228,6 +228,7 @@ func compileSchema(src SchemaSource, raw []byte, vocab *jsonschema.Vocabulary) (
 	// always asserts "format"; newer drafts are used when $schema says so.
 	c.DefaultDraft(jsonschema.Draft7)
 	c.AssertFormat()
+	c.RegisterFormat(kratosEmail)
 	c.AssertVocabs()
 	c.RegisterVocabulary(vocab)
 	c.UseLoader(refusingLoader{})
