@@ -18,8 +18,10 @@ import (
 // page/per_page with X-Total-Count and Link (foundation §0.6, §5.3).
 func (h *handlers) listIdentities(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	// Kratos builds the links on ADMIN/identities, without the /admin prefix
+	// (foundation §5.3); following one costs a 307, as with Kratos.
 	base := *h.d.AdminURL
-	base.Path = joinPath(base.Path, "/admin/identities")
+	base.Path = joinPath(base.Path, "/identities")
 
 	if q.Has("page_size") || q.Has("page_token") {
 		size, err := intParam(q, "page_size", defaultPerPage, 1, maxPerPage)

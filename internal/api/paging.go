@@ -51,31 +51,44 @@ func truncateParam(s string) string {
 	return s
 }
 
-// setOffsetLinks writes X-Total-Count and the Link header of Kratos's
-// page-based pagination. Link pages are 0-based, as Kratos writes them
-// (foundation §0.6 notes the off-by-one against the 1-based query).
+// setOffsetLinks writes X-Total-Count and the Link header of Kratos v0.10.1's
+// page-based pagination, quirks included, so clients that parse it see the
+// same links (foundation §0.6). Kratos computes links on offsets and prints
+// them as 0-based pages, although the query's pages are 1-based; it leaves
+// out "first" on the first page and "next"/"last" on the last one; a list
+// shorter than one page gets a single "first" link whose per_page is the
+// total; and an empty list, or a last page that is exactly full, links a
+// "prev" page of -1.
 func setOffsetLinks(w http.ResponseWriter, base *url.URL, total int64, page, perPage int) {
 	w.Header().Set("X-Total-Count", strconv.FormatInt(total, 10))
-	lastPage := 0
-	if total > 0 {
-		lastPage = int((total - 1) / int64(perPage))
+	size := int64(max(perPage, 1))
+	offset := int64(page) * size
+	// lastOffset starts the page that holds the remainder (or the last full page).
+	lastOffset := total / size * size
+	if total%size == 0 {
+		lastOffset = total - size
 	}
-	link := func(rel string, p int) string {
+	link := func(rel string, limit, off int64) string {
 		u := *base
 		q := u.Query()
-		q.Set("page", strconv.Itoa(p))
-		q.Set("per_page", strconv.Itoa(perPage))
+		q.Set("per_page", strconv.FormatInt(limit, 10))
+		q.Set("page", strconv.FormatInt(off/limit, 10))
 		u.RawQuery = q.Encode()
 		return fmt.Sprintf("<%s>; rel=%q", u.String(), rel)
 	}
-	links := []string{link("first", 0)}
-	if page < lastPage {
-		links = append(links, link("next", page+1))
+	var links []string
+	switch {
+	case offset >= lastOffset && total == 0:
+		links = []string{link("first", size, 0), link("next", size, offset+size), link("prev", size, offset-size)}
+	case offset >= lastOffset && total < size:
+		links = []string{link("first", total, 0)}
+	case offset >= lastOffset:
+		links = []string{link("first", size, 0), link("prev", size, lastOffset-size)}
+	case offset < size:
+		links = []string{link("next", size, size), link("last", size, lastOffset)}
+	default:
+		links = []string{link("first", size, 0), link("next", size, offset+size), link("prev", size, offset-size), link("last", size, lastOffset)}
 	}
-	if page > 0 {
-		links = append(links, link("prev", min(page-1, lastPage)))
-	}
-	links = append(links, link("last", lastPage))
 	w.Header().Set("Link", strings.Join(links, ","))
 }
 

@@ -8,7 +8,12 @@ import (
 	"strings"
 
 	"github.com/warden-id/warden/internal/apierr"
+	"github.com/warden-id/warden/internal/flow"
+	"github.com/warden-id/warden/internal/flow/login"
+	"github.com/warden-id/warden/internal/flow/logout"
+	"github.com/warden-id/warden/internal/flow/registration"
 	"github.com/warden-id/warden/internal/identity"
+	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/web"
 )
 
@@ -25,6 +30,17 @@ type Deps struct {
 	PublicURL *url.URL
 	AdminURL  *url.URL
 	BodyLimit int64
+
+	// --- self-service flows (issue 3, flows): nil handlers are not routed ---
+	Login        *login.Handler
+	Registration *registration.Handler
+	FlowErrors   *flow.ErrorManager
+	// --- end self-service flows ---
+
+	// --- sessions and logout (issue 3, sessions): nil handlers are not routed ---
+	Sessions *session.Handlers
+	Logout   *logout.Handler
+	// --- end sessions and logout ---
 }
 
 // Public is the public port's handler.
@@ -40,6 +56,35 @@ func Public(d Deps) http.Handler {
 	mux.HandleFunc("GET /schemas", h.listSchemas)
 	mux.HandleFunc("GET /schemas/{id}", h.getSchema)
 	mux.HandleFunc("GET /admin/schemas/{id}", h.getSchema) // Kratos serves it here too (foundation §5.2)
+
+	// --- self-service flows: login, registration, errors (foundation §1, §2, §7) ---
+	if d.Login != nil {
+		mux.HandleFunc("GET /self-service/login/browser", d.Login.InitBrowser)
+		mux.HandleFunc("GET /self-service/login/api", d.Login.InitAPI)
+		mux.HandleFunc("GET /self-service/login/flows", d.Login.Fetch)
+		mux.HandleFunc("POST /self-service/login", d.Login.Submit)
+		mux.HandleFunc("GET /self-service/login", d.Login.Submit) // Kratos routes GET to submit too
+	}
+	if d.Registration != nil {
+		mux.HandleFunc("GET /self-service/registration/browser", d.Registration.InitBrowser)
+		mux.HandleFunc("GET /self-service/registration/api", d.Registration.InitAPI)
+		mux.HandleFunc("GET /self-service/registration/flows", d.Registration.Fetch)
+		mux.HandleFunc("POST /self-service/registration", d.Registration.Submit)
+		mux.HandleFunc("GET /self-service/registration", d.Registration.Submit)
+	}
+	if d.FlowErrors != nil {
+		mux.Handle("GET /self-service/errors", d.FlowErrors)
+	}
+	// --- end self-service flows ---
+
+	// --- sessions, whoami and logout (foundation §3, §4) ---
+	if d.Sessions != nil {
+		d.Sessions.RegisterPublic(mux)
+	}
+	if d.Logout != nil {
+		d.Logout.Register(mux)
+	}
+	// --- end sessions and logout ---
 
 	// The admin identity API lives on the admin port; Kratos answers these
 	// public paths with a 307 there (foundation §0.1).
@@ -77,9 +122,26 @@ func Admin(d Deps) http.Handler {
 	for _, p := range []string{"/admin/self-service/", "/admin/sessions/whoami", "/admin/sessions"} {
 		mux.Handle(p, toPublic)
 	}
-	mux.HandleFunc("/", h.adminPrefix)
 
-	return web.Chain(jsonNotFound(mux, ew), web.Recover(ew), web.RequestLog(d.Log, false),
+	// --- admin session endpoints (foundation §3.7; v1 /admin/sessions) ---
+	if d.Sessions != nil {
+		d.Sessions.RegisterAdmin(mux)
+	}
+	// --- end admin session endpoints ---
+
+	// The /admin-prefix redirect sits in front of the mux rather than on
+	// its "/" pattern: a catch-all pattern would match every method and path,
+	// and an unknown /admin path or a wrong method would never reach
+	// jsonNotFound's 404 and 405.
+	routes := jsonNotFound(mux, ew)
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/admin" && !strings.HasPrefix(r.URL.Path, "/admin/") {
+			h.adminPrefix(w, r)
+			return
+		}
+		routes.ServeHTTP(w, r)
+	})
+	return web.Chain(root, web.Recover(ew), web.RequestLog(d.Log, false),
 		web.SecurityHeaders, web.LimitBody(d.BodyLimit))
 }
 
@@ -88,13 +150,9 @@ type handlers struct {
 	ew web.ErrorWriter
 }
 
-// adminPrefix answers any admin path without the /admin prefix with a 307 to
+// adminPrefix answers an admin path without the /admin prefix with a 307 to
 // the prefixed path, query kept (foundation §0.1).
 func (h *handlers) adminPrefix(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, "/admin/") || r.URL.Path == "/admin" {
-		h.ew.Write(w, r, apierr.NotFoundReason("The requested path %s does not exist.", r.URL.Path))
-		return
-	}
 	u := url.URL{Path: "/admin" + r.URL.Path, RawQuery: r.URL.RawQuery}
 	http.Redirect(w, r, u.String(), http.StatusTemporaryRedirect)
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// HTTPClient fetches http(s) identity schemas. Defaults to a client with
 	// a 10s timeout.
 	HTTPClient *http.Client
+	// DevDisableAPIFlowEnforcement is the env DEV_DISABLE_API_FLOW_ENFORCEMENT
+	// =true; it takes effect only in dev mode (foundation §8.3).
+	DevDisableAPIFlowEnforcement bool
 }
 
 // App is a running Warden: its store and its two handlers.
@@ -79,6 +82,30 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		ValidateImportedHash: hash.ValidateImport,
 	})
 
+	// --- sessions (issue 3, sessions) ---
+	sessions, err := newSessionManager(cfg, o, st)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	// --- end sessions ---
+
+	// --- self-service flows (issue 3, flows) ---
+	flows, err := selfService(ctx, cfg, o, st, ids, schemas, hasher, sessions)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	// --- end self-service flows ---
+
+	// --- session endpoints and logout (issue 3, sessions) ---
+	sessionHandlers, logoutHandler, err := sessionRoutes(cfg, o, sessions, flows)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	// --- end session endpoints and logout ---
+
 	deps := api.Deps{
 		Log:        o.Log,
 		Identities: ids,
@@ -89,6 +116,15 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		PublicURL:  cfg.Serve.Public.BaseURL,
 		AdminURL:   cfg.Serve.Admin.BaseURL,
 		BodyLimit:  cfg.Serve.Public.RequestBodyLimit,
+
+		// self-service flows (issue 3, flows)
+		Login:        flows.login,
+		Registration: flows.registration,
+		FlowErrors:   flows.errors,
+
+		// sessions and logout (issue 3, sessions)
+		Sessions: sessionHandlers,
+		Logout:   logoutHandler,
 	}
 	a.public = api.Public(deps)
 	deps.BodyLimit = cfg.Serve.Admin.RequestBodyLimit

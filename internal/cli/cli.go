@@ -52,13 +52,21 @@ func Run(ctx context.Context, args []string, env Env) error {
 type oneLineError struct{ err error }
 
 func (e oneLineError) Error() string {
-	var parts []string
+	var b strings.Builder
 	for _, l := range strings.Split(e.err.Error(), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			parts = append(parts, l)
+		if l = strings.TrimSpace(l); l == "" {
+			continue
 		}
+		if b.Len() > 0 {
+			if strings.HasSuffix(b.String(), ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
 	}
-	return strings.Join(parts, "; ")
+	return b.String()
 }
 
 func (e oneLineError) Unwrap() error { return e.err }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/warden-id/warden/internal/config"
 	"github.com/warden-id/warden/internal/store"
 )
 
@@ -29,11 +30,17 @@ Give the DSN as the argument, or use -e to read it from the config files
 			case len(args) == 1:
 				dsn = args[0]
 			case fromEnv:
-				cfg, err := loadConfig(env, files, false)
+				// No built-in defaults here: they are for serving without a
+				// file, and would quietly create ./warden.sqlite when the
+				// DSN was forgotten (Kratos fails too).
+				cfg, err := config.Load(config.LoadOptions{Files: files, Getenv: env.Getenv, Environ: env.Environ})
 				if err != nil {
 					// A production config without secrets is still fine to
 					// migrate; only the DSN matters here.
 					dsn = env.Getenv("DSN")
+					if dsn == "" && len(files) == 0 {
+						return errors.New("dsn: no database DSN configured: set DSN or give a config file with -c")
+					}
 					if dsn == "" {
 						return err
 					}

@@ -45,7 +45,8 @@ the public API on 127.0.0.1:4433 and the admin API on 127.0.0.1:4434.`,
 				log.Warn("running in development mode (--dev): cookies are not Secure and weak settings are honoured; never use it in production")
 			}
 			migrate := isSQLite(cfg.DSN) || cfg.Dev
-			a, err := app.New(cmd.Context(), cfg, app.Options{Log: log, Migrate: migrate})
+			a, err := app.New(cmd.Context(), cfg, app.Options{Log: log, Migrate: migrate,
+				DevDisableAPIFlowEnforcement: env.Getenv("DEV_DISABLE_API_FLOW_ENFORCEMENT") == "true"})
 			if err != nil {
 				return err
 			}

@@ -50,7 +50,16 @@ type Session struct {
 	Identity *identity.Identity `json:"identity"`
 	Devices  []Device           `json:"devices"`
 
-	IdentityID  uuid.UUID `json:"-"`
-	Token       string    `json:"-"` // plain text; set only when just issued
-	LogoutToken string    `json:"-"` // plain text; set only when just issued
+	IdentityID uuid.UUID `json:"-"`
+	// Token is the plain session token: set when just issued (Save) and on
+	// sessions found by Manager.FromRequest (the token the request carried).
+	Token string `json:"-"`
+	// LogoutToken is the plain logout token, set only when just issued;
+	// LogoutTokenFor derives it from Token at any time.
+	LogoutToken string `json:"-"`
+	// IdentityAvailableAAL is the identity's highest available AAL (§3.2),
+	// as stored with the identity; see Manager.HighestAvailableAAL.
+	IdentityAvailableAAL AAL `json:"-"`
+	// CreatedAt is when the row was inserted (list order; never on the wire).
+	CreatedAt time.Time `json:"-"`
 }

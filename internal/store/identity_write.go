@@ -32,11 +32,13 @@ func (s *Store) CreateIdentity(ctx context.Context, i *identity.Identity) error 
 		return err
 	}
 	err = s.inTx(ctx, nil, func(tx *sql.Tx) error {
+		// available_aal: see migration 00003 (read by whoami).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO identities
-			(id, nid, schema_id, traits, state, state_changed_at, metadata_public, metadata_admin, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			(id, nid, schema_id, traits, state, state_changed_at, metadata_public, metadata_admin, created_at, updated_at, available_aal)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			c.ID, nid, c.SchemaID, jsonOr(c.Traits, "{}"), c.State, nullTS(c.StateChangedAt),
-			jsonArg(c.MetadataPublic), jsonArg(c.MetadataAdmin), ts(c.CreatedAt), ts(c.UpdatedAt)); err != nil {
+			jsonArg(c.MetadataPublic), jsonArg(c.MetadataAdmin), ts(c.CreatedAt), ts(c.UpdatedAt),
+			identity.AvailableAAL(c.Credentials)); err != nil {
 			return fmt.Errorf("insert identity: %w", err)
 		}
 		if err := insertCredentials(ctx, tx, nid, c.ID, c.Credentials, types); err != nil {
@@ -93,12 +95,18 @@ func (s *Store) UpdateIdentity(ctx context.Context, i *identity.Identity) error 
 	err = s.inTx(ctx, nil, func(tx *sql.Tx) error {
 		c := in // a retry starts again from the caller's values
 		var created timeCol
+		// available_aal (migration 00003) follows the credentials; NULL keeps it.
+		var aal any
+		if c.Credentials != nil {
+			aal = identity.AvailableAAL(c.Credentials)
+		}
 		err := tx.QueryRowContext(ctx, `UPDATE identities SET
 			schema_id = $3, traits = $4, state = $5, state_changed_at = $6,
-			metadata_public = $7, metadata_admin = $8, updated_at = $9
+			metadata_public = $7, metadata_admin = $8, updated_at = $9,
+			available_aal = COALESCE($10, available_aal)
 			WHERE nid = $1 AND id = $2 RETURNING created_at`,
 			nid, c.ID, c.SchemaID, jsonOr(c.Traits, "{}"), c.State, nullTS(c.StateChangedAt),
-			jsonArg(c.MetadataPublic), jsonArg(c.MetadataAdmin), ts(now)).Scan(&created)
+			jsonArg(c.MetadataPublic), jsonArg(c.MetadataAdmin), ts(now), aal).Scan(&created)
 		if err != nil {
 			return fmt.Errorf("update identity: %w", err)
 		}

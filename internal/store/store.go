@@ -60,6 +60,10 @@ type Store struct {
 	// loaded (see credentialTypes).
 	credTypes atomic.Pointer[map[identity.CredentialsType]uuid.UUID]
 	typesMu   sync.Mutex
+
+	// stmts caches prepared statements of hot read paths by query text
+	// (see prepared in session_stmt.go).
+	stmts sync.Map
 }
 
 // Open parses dsn (decision D3), opens the connection pool and returns the

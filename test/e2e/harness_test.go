@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -64,11 +65,25 @@ func forEachDialect(t *testing.T, f func(t *testing.T, dialect string)) {
 	}
 }
 
+// requirePostgres skips a PostgreSQL-only test when no DSN is configured
+// (and fails it under CI=true, like dialects).
+func requirePostgres(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("WARDEN_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but WARDEN_TEST_POSTGRES_DSN is not set")
+		}
+		t.Skip("WARDEN_TEST_POSTGRES_DSN is not set")
+	}
+	return dsn
+}
+
 // postgresSchemaDSN creates a schema of its own for one test and returns a
 // DSN whose search_path points at it; the schema is dropped at cleanup.
 func postgresSchemaDSN(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("WARDEN_TEST_POSTGRES_DSN")
+	base := requirePostgres(t)
 	db, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatal(err)
@@ -90,20 +105,49 @@ func postgresSchemaDSN(t *testing.T) string {
 	return base + sep + "search_path=" + schema
 }
 
+// baseEnv is the environment every warden process starts from: only what a
+// Go program needs, so no stray DSN or SERVE_* variable of the machine
+// running the tests changes the configuration under test.
+func baseEnv() []string {
+	var env []string
+	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	return env
+}
+
+// copyCompat copies the compat config and schema into dir, unchanged.
+func copyCompat(t *testing.T, dir string) {
+	t.Helper()
+	for _, f := range []string{"kratos.yml", "identity.schema.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "compat", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // Server is a running warden process.
 type Server struct {
 	PublicURL string // e.g. http://127.0.0.1:41233
 	AdminURL  string
-	Dir       string // working directory holding kratos.yml
+	Dir       string // working directory (holds kratos.yml unless NoConfig)
 	DSN       string
 
 	cmd    *exec.Cmd
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	done   chan error
+	exit   error // set once the process has exited
+	exited bool
 }
 
-// Logs returns what the server wrote to stderr so far.
+// Logs returns what the server wrote to stdout and stderr so far.
 func (s *Server) Logs() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -121,57 +165,74 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 // ServerOptions configure Start.
 type ServerOptions struct {
 	Dialect string   // "sqlite" (default) or "postgres"
-	Env     []string // extra KEY=VALUE overrides
-	// NoConfig starts `serve --dev` without -c, on built-in defaults.
+	Env     []string // extra KEY=VALUE overrides, applied last
+	// NoConfig starts `serve --dev` without -c, on built-in defaults, in an
+	// empty directory. Only the ports are set (SERVE_*_PORT); no DSN, so the
+	// built-in SQLite file is used.
 	NoConfig bool
+	// NoDev starts `serve` without --dev.
+	NoDev bool
+	// DSN replaces the per-test database; the caller owns it. A PostgreSQL
+	// DSN is migrated first, like the per-test one.
+	DSN string
 }
 
-// Start copies the compat config into a temp dir, migrates, serves, and
-// waits for /health/ready. The process is stopped with SIGTERM at cleanup,
-// and a non-zero exit fails the test.
+// Start copies the compat config into a temp dir, migrates (PostgreSQL),
+// serves, and waits for /health/ready. The process is stopped with SIGTERM
+// at cleanup, and an unclean exit fails the test.
 func Start(t *testing.T, o ServerOptions) *Server {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range []string{"kratos.yml", "identity.schema.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "compat", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, f), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	pub, adm := freePort(t), freePort(t)
-	s := &Server{
-		PublicURL: "http://127.0.0.1:" + strconv.Itoa(pub),
-		AdminURL:  "http://127.0.0.1:" + strconv.Itoa(adm),
-		Dir:       dir,
-		done:      make(chan error, 1),
-	}
-	switch o.Dialect {
-	case "", "sqlite":
-		s.DSN = "sqlite://" + filepath.Join(dir, "warden.sqlite") + "?_fk=true"
-	case "postgres":
-		s.DSN = postgresSchemaDSN(t)
-	default:
-		t.Fatalf("unknown dialect %q", o.Dialect)
-	}
-	env := append(os.Environ(),
-		"DSN="+s.DSN,
-		"SERVE_PUBLIC_PORT="+strconv.Itoa(pub), "SERVE_PUBLIC_BASE_URL="+s.PublicURL+"/",
-		"SERVE_ADMIN_PORT="+strconv.Itoa(adm), "SERVE_ADMIN_BASE_URL="+s.AdminURL+"/",
-		"SERVE_PUBLIC_HOST=127.0.0.1", "SERVE_ADMIN_HOST=127.0.0.1",
-		"HASHERS_BCRYPT_COST=4", // honoured because of --dev; keeps tests fast
-	)
-	env = append(env, o.Env...)
+	publicURL := "http://127.0.0.1:" + strconv.Itoa(pub)
+	adminURL := "http://127.0.0.1:" + strconv.Itoa(adm)
+	env := append(baseEnv(), "SERVE_PUBLIC_PORT="+strconv.Itoa(pub), "SERVE_ADMIN_PORT="+strconv.Itoa(adm))
 
-	args := []string{"serve", "--dev"}
-	if !o.NoConfig {
-		args = append(args, "-c", "kratos.yml")
+	var dsn string
+	args := []string{"serve"}
+	if !o.NoDev {
+		args = append(args, "--dev")
+	}
+	if o.NoConfig {
+		dsn = "sqlite://./warden.sqlite" // the built-in default
 		if o.Dialect == "postgres" {
-			runWarden(t, dir, env, "migrate", "sql", "-e", "--yes", "-c", "kratos.yml")
+			dsn = postgresSchemaDSN(t)
+			env = append(env, "DSN="+dsn)
+		}
+	} else {
+		copyCompat(t, dir)
+		switch {
+		case o.DSN != "":
+			dsn = o.DSN
+		case o.Dialect == "" || o.Dialect == "sqlite":
+			dsn = "sqlite://" + filepath.Join(dir, "warden.sqlite") + "?_fk=true"
+		case o.Dialect == "postgres":
+			dsn = postgresSchemaDSN(t)
+		default:
+			t.Fatalf("unknown dialect %q", o.Dialect)
+		}
+		env = append(env,
+			"DSN="+dsn,
+			"SERVE_PUBLIC_BASE_URL="+publicURL+"/", "SERVE_ADMIN_BASE_URL="+adminURL+"/",
+			"SERVE_PUBLIC_HOST=127.0.0.1", "SERVE_ADMIN_HOST=127.0.0.1",
+			"HASHERS_BCRYPT_COST=4", // honoured because of --dev; keeps tests fast
+		)
+		args = append(args, "-c", "kratos.yml")
+		if strings.HasPrefix(dsn, "postgres") {
+			runWarden(t, dir, append(env, o.Env...), "migrate", "sql", "-e", "--yes", "-c", "kratos.yml")
 		}
 	}
+	env = append(env, o.Env...)
+	s := launch(t, dir, env, args, publicURL, adminURL)
+	s.DSN = dsn
+	return s
+}
+
+// launch starts warden with exactly this environment and these arguments and
+// waits until adminURL/admin/health/ready answers 200.
+func launch(t *testing.T, dir string, env, args []string, publicURL, adminURL string) *Server {
+	t.Helper()
+	s := &Server{PublicURL: publicURL, AdminURL: adminURL, Dir: dir, done: make(chan error, 1)}
 	s.cmd = exec.Command(wardenBin, args...)
 	s.cmd.Dir = dir
 	s.cmd.Env = env
@@ -186,21 +247,36 @@ func Start(t *testing.T, o ServerOptions) *Server {
 	return s
 }
 
-// Stop sends SIGTERM and expects a clean exit.
-func (s *Server) Stop(t *testing.T) {
+// Signal sends sig and waits for the exit, returning the exit error (nil
+// for exit status 0).
+func (s *Server) Signal(t *testing.T, sig os.Signal) error {
 	t.Helper()
-	if s.cmd.ProcessState != nil {
-		return
+	if s.exited {
+		return s.exit
 	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	if err := s.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %v: %v", sig, err)
+	}
 	select {
-	case err := <-s.done:
-		if err != nil {
-			t.Errorf("warden exited with %v; logs:\n%s", err, s.Logs())
-		}
+	case s.exit = <-s.done:
+		s.exited = true
+		return s.exit
 	case <-time.After(20 * time.Second):
 		_ = s.cmd.Process.Kill()
-		t.Errorf("warden did not stop within 20s of SIGTERM; logs:\n%s", s.Logs())
+		s.exit, s.exited = <-s.done, true
+		t.Fatalf("warden did not stop within 20s of %v; logs:\n%s", sig, s.Logs())
+		return nil
+	}
+}
+
+// Stop sends SIGTERM and expects a clean exit (status 0).
+func (s *Server) Stop(t *testing.T) {
+	t.Helper()
+	if s.exited {
+		return
+	}
+	if err := s.Signal(t, syscall.SIGTERM); err != nil {
+		t.Errorf("warden exited with %v after SIGTERM; logs:\n%s", err, s.Logs())
 	}
 }
 
@@ -210,6 +286,7 @@ func (s *Server) waitReady(t *testing.T) {
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-s.done:
+			s.exit, s.exited = err, true
 			t.Fatalf("warden exited before it was ready (%v); logs:\n%s", err, s.Logs())
 		default:
 		}
@@ -229,16 +306,46 @@ func (s *Server) waitReady(t *testing.T) {
 // runWarden runs a warden command to completion and returns its output.
 func runWarden(t *testing.T, dir string, env []string, args ...string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	r := runWardenResult(t, dir, env, args...)
+	if r.Code != 0 {
+		t.Fatalf("warden %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.Code, r.Stdout, r.Stderr)
+	}
+	return r.Stdout + r.Stderr
+}
+
+// result is a finished warden command.
+type result struct {
+	Code           int
+	Stdout, Stderr string
+	Took           time.Duration
+}
+
+// runWardenResult runs a warden command that is expected to end by itself
+// within 30 seconds, and reports how it ended.
+func runWardenResult(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, wardenBin, args...)
 	cmd.Dir = dir
 	cmd.Env = env
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("warden %s: %v\n%s", strings.Join(args, " "), err, out)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r := result{Stdout: stdout.String(), Stderr: stderr.String(), Took: time.Since(start)}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		r.Code = exit.ExitCode()
+	default:
+		t.Fatalf("warden %s: %v", strings.Join(args, " "), err)
 	}
-	return string(out)
+	if ctx.Err() != nil {
+		t.Fatalf("warden %s did not finish within 30s\nstderr:\n%s", strings.Join(args, " "), r.Stderr)
+	}
+	return r
 }
 
 func freePort(t *testing.T) int {

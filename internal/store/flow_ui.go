@@ -1,0 +1,70 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/warden-id/warden/internal/apierr"
+	"github.com/warden-id/warden/internal/flow"
+	"github.com/warden-id/warden/internal/ui"
+)
+
+// Shared by the flow tables (selfservice_*_flows): how the ui column is
+// written and read, and the columns every flow has.
+
+// encodeUI is the ui column: the container with every csrf_token value
+// blanked. A flow's CSRF secret is never written (D16); it is re-masked
+// from the request's cookie whenever the flow is shown. c is not modified.
+func encodeUI(c *ui.Container) (string, error) {
+	if c == nil {
+		return "{}", nil
+	}
+	stored := *c
+	stored.Nodes = make([]ui.Node, len(c.Nodes))
+	for k, n := range c.Nodes {
+		if a, ok := n.Attributes.(*ui.InputAttributes); ok && a.Name == flow.CSRFNodeName {
+			blank := *a
+			blank.Value = ""
+			n.Attributes = &blank
+		}
+		stored.Nodes[k] = n
+	}
+	b, err := json.Marshal(&stored)
+	if err != nil {
+		return "", apierr.Internal(fmt.Errorf("store: encode flow ui: %w", err))
+	}
+	return string(b), nil
+}
+
+// decodeUI reads the ui column.
+func decodeUI(raw json.RawMessage) (*ui.Container, error) {
+	c := &ui.Container{}
+	if err := json.Unmarshal(raw, c); err != nil {
+		return nil, fmt.Errorf("decode flow ui: %w", err)
+	}
+	if c.Nodes == nil {
+		c.Nodes = []ui.Node{}
+	}
+	return c, nil
+}
+
+// flowRow holds the columns every flow table has, for scanning.
+type flowRow struct {
+	typ, state, requestURL, returnTo, active, csrfHash string
+	issued, expires, created, updated                  timeCol
+	ui                                                 jsonCol
+}
+
+// base turns the row into the flow's common fields.
+func (r *flowRow) base(b *flow.Base) error {
+	c, err := decodeUI(r.ui.Raw)
+	if err != nil {
+		return err
+	}
+	b.Type = flow.Type(r.typ)
+	b.State = flow.State(r.state)
+	b.RequestURL, b.ReturnTo, b.Active, b.CSRFTokenHash = r.requestURL, r.returnTo, r.active, r.csrfHash
+	b.IssuedAt, b.ExpiresAt = r.issued.Time, r.expires.Time
+	b.UI = c
+	return nil
+}

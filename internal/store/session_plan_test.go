@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/warden-id/warden/internal/identity"
+	"github.com/warden-id/warden/internal/session"
+)
+
+// TestWhoamiQueryPlan: whoami's two statements reach every row through an
+// index on SQLite (no SCAN of a table), which is what keeps its cost flat
+// from a thousand to a hundred thousand identities.
+func TestWhoamiQueryPlan(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "plan.sqlite"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	nid, id := s.NID(), uuid.New()
+	sessionByToken, addresses := s.whoamiSQL()
+	checkPlans(t, s, map[string]planQuery{
+		"session by token": {sessionByToken, []any{"hash", nid}},
+		"addresses":        {addresses, []any{nid, id}},
+	})
+
+	// With statistics (ANALYZE writes STAT4 samples) the plans must stay
+	// index searches.
+	for k := range 20 {
+		i := &identity.Identity{SchemaID: "default", Traits: json.RawMessage(`{}`),
+			VerifiableAddresses: []identity.VerifiableAddress{{Value: fmt.Sprintf("u%d@example.org", k), Via: identity.ViaEmail}},
+			RecoveryAddresses:   []identity.RecoveryAddress{{Value: fmt.Sprintf("u%d@example.org", k), Via: identity.ViaEmail}}}
+		if err := s.CreateIdentity(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		sess := &session.Session{ID: uuid.New(), IdentityID: i.ID, Active: true, AAL: session.AAL1,
+			IssuedAt: now, AuthenticatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if err := s.CreateSession(ctx, sess, fmt.Sprintf("t%d", k), fmt.Sprintf("l%d", k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.db.ExecContext(ctx, `ANALYZE`); err != nil {
+		t.Fatal(err)
+	}
+	checkPlans(t, s, map[string]planQuery{
+		"session by token after ANALYZE": {sessionByToken, []any{"t3", nid}},
+		"addresses after ANALYZE":        {addresses, []any{nid, id}},
+	})
+}
+
+type planQuery struct {
+	sql  string
+	args []any
+}
+
+func checkPlans(t *testing.T, s *Store, queries map[string]planQuery) {
+	t.Helper()
+	ctx := context.Background()
+	for name, q := range queries {
+		t.Run(name, func(t *testing.T) {
+			rows, err := s.db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q.sql, q.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var plan []string
+			for rows.Next() {
+				var id, parent, notused int
+				var detail string
+				if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+					t.Fatal(err)
+				}
+				plan = append(plan, detail)
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("plan: %q", plan)
+			searches := 0
+			for _, d := range plan {
+				if strings.HasPrefix(d, "SCAN ") {
+					t.Errorf("full scan in plan: %q (plan: %q)", d, plan)
+				}
+				if strings.HasPrefix(d, "SEARCH ") {
+					searches++
+				}
+			}
+			if searches < 2 {
+				t.Errorf("plan %q: want an index search per table", plan)
+			}
+		})
+	}
+}
