@@ -3,7 +3,10 @@
 // never renumber.
 package text
 
-import "fmt"
+import (
+	"encoding/json"
+	"fmt"
+)
 
 // Type is the message type on the wire.
 type Type string
@@ -14,12 +17,29 @@ const (
 	Success Type = "success"
 )
 
-// Message is Kratos's uiText.
+// Message is Kratos's uiText. A nil Context is omitted on the wire; an
+// empty one is written as {} — Kratos's error messages carry "context":{}
+// while its labels carry no context at all, and clients see the difference.
 type Message struct {
 	ID      int            `json:"id"`
 	Text    string         `json:"text"`
 	Type    Type           `json:"type"`
 	Context map[string]any `json:"context,omitempty"`
+}
+
+// MarshalJSON writes Context whenever it is non-nil, even when empty.
+func (m Message) MarshalJSON() ([]byte, error) {
+	type wire struct {
+		ID      int             `json:"id"`
+		Text    string          `json:"text"`
+		Type    Type            `json:"type"`
+		Context *map[string]any `json:"context,omitempty"`
+	}
+	w := wire{ID: m.ID, Text: m.Text, Type: m.Type}
+	if m.Context != nil {
+		w.Context = &m.Context
+	}
+	return json.Marshal(w)
 }
 
 // Validation messages (4000xxx).
