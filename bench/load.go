@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -18,33 +22,65 @@ type result struct {
 	rate          float64 // iterations per second
 	p50, p90, p99 time.Duration
 	cpuPerOp      time.Duration // server CPU per iteration (0 when not measured)
-	errors        int
-	firstErr      error
+	clientPerOp   time.Duration // this process's CPU per iteration: the load generator's share of the cores
+	// otherCores is the CPU other processes used meanwhile, in cores: a
+	// busy machine skews every rate (and the ratios), so runs with a
+	// noticeable value here are not comparable.
+	otherCores float64
+	errors     int
+	firstErr   error
 }
 
 // measure runs op on o.conns workers in a closed loop for o.duration.
-func (s *server) measure(ctx context.Context, o options, f op) result {
-	// A short warm-up fills connection pools and caches.
-	warm, cancel := context.WithTimeout(ctx, o.duration/10)
-	runLoop(warm, s.client, o.conns, f)
-	cancel()
+// With -cpuprofile the server profiles exactly the measured part.
+//
+// The loop is work-conserving: at the deadline workers stop starting new
+// iterations but finish the ones in flight, which count, and the rate is
+// over the time until the last one finished. Cancelling in-flight requests
+// instead would be wrong for hash-bound workloads: the server cannot stop a
+// bcrypt comparison half-way, so a cancelled login (of the warm-up, or cut
+// off at the deadline) still burns up to a full hash of server CPU that no
+// completed iteration accounts for. With 1.4 s logins and a 5 s window that
+// was about 15 % of the window's CPU, charged to the completed logins'
+// cpu/op and missing from their rate.
+func (s *server) measure(ctx context.Context, o options, name string, f op) result {
+	// A short warm-up fills connection pools and caches; it too ends only
+	// when its last request is answered, so the server is idle at start.
+	runLoop(ctx, s.client, o.conns, o.duration/10, f)
 
-	cpu0 := s.cpuTime()
-	run, cancel := context.WithTimeout(ctx, o.duration)
-	defer cancel()
+	if o.cpuProfile != "" {
+		if err := s.startProfile(o.cpuProfile + "." + name + ".pprof"); err != nil {
+			return result{errors: 1, firstErr: err}
+		}
+		defer func() {
+			if err := s.stopProfile(); err != nil {
+				fmt.Fprintln(os.Stderr, "bench: stop profile:", err)
+			}
+		}()
+	}
+
+	cpu0, self0, busy0 := s.cpuTime(), selfCPU(), machineBusy()
 	start := time.Now()
-	lat, errs, first := runLoop(run, s.client, o.conns, f)
+	lat, errs, first := runLoop(ctx, s.client, o.conns, o.duration, f)
 	elapsed := time.Since(start)
-	cpu := s.cpuTime() - cpu0
+	cpu, self, busy := s.cpuTime()-cpu0, selfCPU()-self0, machineBusy()-busy0
 	r := summarize(lat, elapsed)
+	if busy > 0 {
+		r.otherCores = max(0, (busy-cpu-self).Seconds()/elapsed.Seconds())
+	}
 	r.errors, r.firstErr = errs, first
 	if len(lat) > 0 {
 		r.cpuPerOp = cpu / time.Duration(len(lat))
+		r.clientPerOp = self / time.Duration(len(lat))
 	}
 	return r
 }
 
-func runLoop(ctx context.Context, c *http.Client, conns int, f op) (lat []time.Duration, errs int, first error) {
+// runLoop runs f on conns workers until d has passed, then lets every
+// worker finish its current iteration (see measure). Only ctx (the
+// bench's interrupt) cancels requests.
+func runLoop(ctx context.Context, c *http.Client, conns int, d time.Duration, f op) (lat []time.Duration, errs int, first error) {
+	deadline := time.Now().Add(d)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for w := range conns {
@@ -54,11 +90,11 @@ func runLoop(ctx context.Context, c *http.Client, conns int, f op) (lat []time.D
 			var local []time.Duration
 			var localErrs int
 			var localFirst error
-			for i := 0; ctx.Err() == nil; i++ {
+			for i := 0; ctx.Err() == nil && time.Now().Before(deadline); i++ {
 				t := time.Now()
 				err := f(ctx, c, w, i)
 				if ctx.Err() != nil {
-					break // the deadline cut this iteration short
+					break // interrupted: this iteration did not finish
 				}
 				if err != nil {
 					localErrs++
@@ -82,6 +118,40 @@ func runLoop(ctx context.Context, c *http.Client, conns int, f op) (lat []time.D
 	return lat, errs, first
 }
 
+// machineBusy is the CPU time all cores spent running processes so far
+// (user, nice, system and steal in /proc/stat; not idle, iowait, or the
+// interrupt time of the loopback network both sides share), 0 when
+// unknown.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal …
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for k, v := range f[1:9] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if k != 3 && k != 4 && k != 5 && k != 6 { // idle, iowait, irq, softirq
+			busy += n
+		}
+	}
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	return time.Duration(busy) * time.Second / ticksPerSecond
+}
+
+// selfCPU is this process's user+system CPU time so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 func summarize(lat []time.Duration, elapsed time.Duration) result {
 	if len(lat) == 0 {
 		return result{}
@@ -96,12 +166,15 @@ func (r result) line(name string, ceiling float64) string {
 	if ceiling > 0 {
 		ratio = fmt.Sprintf("%.1f%%", 100*r.rate/ceiling)
 	}
-	cpu := "-"
+	cpu, client := "-", "-"
 	if r.cpuPerOp > 0 {
 		cpu = fmt.Sprintf("%.3fms", float64(r.cpuPerOp.Microseconds())/1000)
 	}
-	return fmt.Sprintf("%-10s %10.1f %9s %9s %9s %12s %9s", name, r.rate,
-		fmtDur(r.p50), fmtDur(r.p90), fmtDur(r.p99), cpu, ratio)
+	if r.clientPerOp > 0 {
+		client = fmt.Sprintf("%.3fms", float64(r.clientPerOp.Microseconds())/1000)
+	}
+	return fmt.Sprintf("%-10s %10.1f %9s %9s %9s %12s %9s %9s %6.2f", name, r.rate,
+		fmtDur(r.p50), fmtDur(r.p90), fmtDur(r.p99), cpu, ratio, client, r.otherCores)
 }
 
 func fmtDur(d time.Duration) string {

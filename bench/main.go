@@ -2,7 +2,8 @@
 //
 //	go run ./bench                       # SQLite, 8 connections, 1,000 identities
 //	go run ./bench -identities 100000    # the scale run
-//	go run ./bench -db postgres -dsn postgres://…
+//	go run ./bench -db postgres -dsn postgres://…   # in a fresh schema, dropped afterwards
+//	go run ./bench -w login -cpuprofile /tmp/p       # server CPU profile per workload: /tmp/p.login.pprof
 //
 // It builds and starts a real warden process on free loopback ports, seeds
 // identities through the admin API (one precomputed bcrypt hash imported for
@@ -10,6 +11,11 @@
 // API login flow, then runs each workload for a fixed time and prints
 // requests per second, latency percentiles, server CPU per operation, and
 // each rate as a ratio of the /health/alive ceiling measured in the same run.
+// The load generator runs on the same cores: client/op is its own CPU per
+// operation, and "other" the cores other processes used meanwhile; a run
+// with a noticeable "other" was disturbed and its rates and ratios do not
+// compare (repeat workloads, e.g. -w alive,whoami,alive,whoami, to see the
+// spread).
 package main
 
 import (
@@ -32,6 +38,11 @@ type options struct {
 	workloads   []string
 	bcryptCost  int
 	keepWorkdir bool
+	// pgSchema is the PostgreSQL schema the run creates and drops ("":
+	// a random bench_… name; "-": none, use the DSN as given).
+	pgSchema string
+	// cpuProfile is the prefix of per-workload server CPU profiles ("": none).
+	cpuProfile string
 }
 
 func main() {
@@ -46,6 +57,8 @@ func main() {
 	flag.StringVar(&workloads, "w", "alive,whoami,login", "comma-separated workloads: alive, whoami, login, bcrypt")
 	flag.IntVar(&o.bcryptCost, "bcrypt-cost", 12, "bcrypt cost the server hashes with")
 	flag.BoolVar(&o.keepWorkdir, "keep", false, "keep the server's working directory")
+	flag.StringVar(&o.pgSchema, "pg-schema", "", "with -db postgres: schema to create, use (search_path) and drop; default a random bench_… name, - to use the DSN as is")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile of each workload to PREFIX.<workload>.pprof (builds bench/cmd/wardenprof)")
 	flag.Parse()
 	o.workloads = strings.Split(workloads, ",")
 
@@ -83,19 +96,29 @@ func run(ctx context.Context, o options) error {
 	}
 
 	var ceiling float64
-	fmt.Printf("\n%-10s %10s %9s %9s %9s %12s %9s\n", "workload", "req/s", "p50", "p90", "p99", "cpu/op", "ceiling")
+	fmt.Printf("\n%-10s %10s %9s %9s %9s %12s %9s %9s %6s\n", "workload", "req/s", "p50", "p90", "p99", "cpu/op", "ceiling", "client/op", "other")
 	for _, w := range o.workloads {
 		var r result
 		switch w {
 		case "alive":
-			r = srv.measure(ctx, o, aliveOp(srv))
+			r = srv.measure(ctx, o, w, aliveOp(srv))
 			ceiling = r.rate
 		case "whoami":
-			r = srv.measure(ctx, o, whoamiOp(srv, tokens))
+			r = srv.measure(ctx, o, w, whoamiOp(srv, tokens))
 		case "login":
-			r = srv.measure(ctx, o, loginOp(srv, users))
+			r = srv.measure(ctx, o, w, loginOp(srv, users))
 		case "bcrypt":
 			r = measureBcrypt(ctx, o)
+		case "settings", "settings-password": // issue 4: bench/settings.go
+			st, err := settingsTokens(ctx, srv, o, users)
+			if err != nil {
+				return fmt.Errorf("%s: %w", w, err)
+			}
+			f := settingsOp(srv, users, st)
+			if w == "settings-password" {
+				f = settingsPasswordOp(srv, st)
+			}
+			r = srv.measure(ctx, o, w, f)
 		default:
 			return fmt.Errorf("unknown workload %q", w)
 		}

@@ -22,6 +22,10 @@ type server struct {
 	keep          bool
 	startup       time.Duration
 	client        *http.Client
+	// profCtl is the control file of a wardenprof server ("" without
+	// -cpuprofile); pg is the dedicated PostgreSQL schema, if any.
+	profCtl string
+	pg      *pgSchema
 }
 
 func startServer(ctx context.Context, o options) (*server, error) {
@@ -34,19 +38,30 @@ func startServer(ctx context.Context, o options) (*server, error) {
 		return nil, err
 	}
 	bin := filepath.Join(dir, "warden")
-	// Built as released: pure Go and stripped.
-	build := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", bin, "./cmd/warden")
+	// Built as released: pure Go and stripped. With -cpuprofile the same
+	// program is built with a profiling hook (bench/cmd/wardenprof).
+	pkg := "./cmd/warden"
+	if o.cpuProfile != "" {
+		pkg = "./bench/cmd/wardenprof"
+	}
+	build := exec.CommandContext(ctx, "go", "build", "-ldflags=-s -w", "-o", bin, pkg)
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build warden: %v\n%s", err, out)
 	}
 	dsn := "sqlite://" + filepath.Join(dir, "bench.sqlite")
+	var pg *pgSchema
 	if o.db == "postgres" {
 		if o.dsn == "" {
 			return nil, fmt.Errorf("-db postgres needs -dsn or WARDEN_BENCH_POSTGRES_DSN")
 		}
 		dsn = o.dsn
+		if o.pgSchema != "-" {
+			if pg, dsn, err = newPGSchema(ctx, o.dsn, o.pgSchema); err != nil {
+				return nil, err
+			}
+		}
 	}
 	pub, adm := freePort(), freePort()
 	if pub == 0 || adm == 0 {
@@ -55,7 +70,7 @@ func startServer(ctx context.Context, o options) (*server, error) {
 	s := &server{
 		public: "http://127.0.0.1:" + strconv.Itoa(pub),
 		admin:  "http://127.0.0.1:" + strconv.Itoa(adm),
-		dir:    dir, keep: o.keepWorkdir,
+		dir:    dir, keep: o.keepWorkdir, pg: pg,
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 			MaxIdleConns: 256, MaxIdleConnsPerHost: 256, IdleConnTimeout: time.Minute}},
 	}
@@ -72,6 +87,10 @@ func startServer(ctx context.Context, o options) (*server, error) {
 		"SERVE_PUBLIC_BASE_URL="+s.public+"/", "SERVE_ADMIN_BASE_URL="+s.admin+"/",
 		"HASHERS_BCRYPT_COST="+strconv.Itoa(o.bcryptCost),
 	)
+	if o.cpuProfile != "" {
+		s.profCtl = filepath.Join(dir, "profile.ctl")
+		s.cmd.Env = append(s.cmd.Env, "WARDEN_CPUPROFILE_CTL="+s.profCtl)
+	}
 	if o.db == "sqlite" {
 		// Migrate first so start-to-ready is measured on a migrated file,
 		// as the baseline is.
@@ -115,9 +134,49 @@ func (s *server) stop() {
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
 		_ = s.cmd.Wait()
 	}
+	if s.pg != nil {
+		if err := s.pg.drop(); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: drop schema %s: %v\n", s.pg.name, err)
+		}
+	}
 	if !s.keep {
 		_ = os.RemoveAll(s.dir)
 	}
+}
+
+// startProfile asks a wardenprof server to profile its CPU into path and
+// waits until it does (it removes the control file once started).
+func (s *server) startProfile(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(s.profCtl, []byte(abs), 0o600); err != nil {
+		return err
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		return err
+	}
+	return waitFor(func() bool { _, err := os.Stat(s.profCtl); return os.IsNotExist(err) })
+}
+
+// stopProfile ends the profile and waits until it is written (the server
+// recreates the control file then).
+func (s *server) stopProfile() error {
+	if err := s.cmd.Process.Signal(syscall.SIGUSR2); err != nil {
+		return err
+	}
+	return waitFor(func() bool { _, err := os.Stat(s.profCtl); return err == nil })
+}
+
+func waitFor(done func() bool) error {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		if done() {
+			return nil
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return fmt.Errorf("the server did not answer the profiling signal")
 }
 
 // cpuTime is the server's user+system CPU time so far (/proc/<pid>/stat).

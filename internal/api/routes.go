@@ -12,6 +12,7 @@ import (
 	"github.com/warden-id/warden/internal/flow/login"
 	"github.com/warden-id/warden/internal/flow/logout"
 	"github.com/warden-id/warden/internal/flow/registration"
+	"github.com/warden-id/warden/internal/flow/settings"
 	"github.com/warden-id/warden/internal/identity"
 	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/web"
@@ -41,6 +42,14 @@ type Deps struct {
 	Sessions *session.Handlers
 	Logout   *logout.Handler
 	// --- end sessions and logout ---
+
+	// --- settings flow (issue 4): nil is not routed ---
+	Settings *settings.Handler
+	// --- end settings flow ---
+
+	// --- webauthn (issue 5): GET /.well-known/ory/webauthn.js; nil is not routed ---
+	WebAuthnJS http.Handler
+	// --- end webauthn ---
 }
 
 // Public is the public port's handler.
@@ -76,6 +85,23 @@ func Public(d Deps) http.Handler {
 		mux.Handle("GET /self-service/errors", d.FlowErrors)
 	}
 	// --- end self-service flows ---
+
+	// --- settings flow (issue 4; settings-flow §2). The admin paths are
+	// 307s to these by the /admin/self-service/ redirect (§1.4). ---
+	if d.Settings != nil {
+		mux.HandleFunc("GET /self-service/settings/browser", d.Settings.InitBrowser)
+		mux.HandleFunc("GET /self-service/settings/api", d.Settings.InitAPI)
+		mux.HandleFunc("GET /self-service/settings/flows", d.Settings.Fetch)
+		mux.HandleFunc("POST /self-service/settings", d.Settings.Submit)
+		mux.HandleFunc("GET /self-service/settings", d.Settings.Submit) // resume after a refresh login (§6.5)
+	}
+	// --- end settings flow ---
+
+	// --- webauthn (issue 5; foundation §1.1) ---
+	if d.WebAuthnJS != nil {
+		mux.Handle("GET /.well-known/ory/webauthn.js", d.WebAuthnJS)
+	}
+	// --- end webauthn ---
 
 	// --- sessions, whoami and logout (foundation §3, §4) ---
 	if d.Sessions != nil {

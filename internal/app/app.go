@@ -98,6 +98,14 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 	}
 	// --- end self-service flows ---
 
+	// --- settings flow (issue 4, settings.go) ---
+	settingsHandler, err := settingsFlow(ctx, cfg, o, st, ids, schemas, hasher, sessions, flows)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	// --- end settings flow ---
+
 	// --- session endpoints and logout (issue 3, sessions) ---
 	sessionHandlers, logoutHandler, err := sessionRoutes(cfg, o, sessions, flows)
 	if err != nil {
@@ -125,6 +133,12 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*App, error) {
 		// sessions and logout (issue 3, sessions)
 		Sessions: sessionHandlers,
 		Logout:   logoutHandler,
+
+		// settings flow (issue 4)
+		Settings: settingsHandler,
+
+		// webauthn (issue 5, webauthn.go)
+		WebAuthnJS: webauthnScript(),
 	}
 	a.public = api.Public(deps)
 	deps.BodyLimit = cfg.Serve.Admin.RequestBodyLimit

@@ -29,6 +29,10 @@ type selfServiceHandlers struct {
 	errors       *flow.ErrorManager
 	returnTo     *flow.ReturnToPolicy
 	csrf         web.CSRF
+	// mfa are the second-factor methods (issue 5), shared with settings.
+	mfa *secondFactors
+	// keys is the webauthn method (issue 5, webauthn.go); nil when off.
+	keys *securityKeys
 }
 
 // selfService builds the shared flow machinery, the password method and
@@ -85,6 +89,20 @@ func selfService(ctx context.Context, cfg *config.Config, o Options, st *store.S
 		loginMethods = append(loginMethods, pw)
 		regMethods = append(regMethods, pw)
 	}
+	// --- second factors (issue 5, mfa.go) ---
+	mfa, err := newSecondFactors(cfg, o, st, schemas)
+	if err != nil {
+		return nil, err
+	}
+	loginMethods = append(loginMethods, mfa.loginMethods()...)
+	// --- end second factors ---
+	// --- webauthn (issue 5, webauthn.go) ---
+	secKeys, err := newSecurityKeys(cfg, o, st, schemas)
+	if err != nil {
+		return nil, err
+	}
+	loginMethods = append(loginMethods, secKeys.loginMethods()...)
+	// --- end webauthn ---
 
 	lf := ss.Flows.Login
 	warnUnsupportedHooks(o, "selfservice.flows.login.after", lf.After,
@@ -115,7 +133,8 @@ func selfService(ctx context.Context, cfg *config.Config, o Options, st *store.S
 		SortKeys:            append(keys, "password"),
 		Log:                 o.Log,
 	})
-	return &selfServiceHandlers{login: lh, registration: rh, errors: errs, returnTo: returnTo, csrf: csrf}, nil
+	return &selfServiceHandlers{login: lh, registration: rh, errors: errs, returnTo: returnTo, csrf: csrf, mfa: mfa,
+		keys: secKeys}, nil
 }
 
 // newCSRF is the CSRF cookie of foundation §8.1: named after the exact

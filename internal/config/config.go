@@ -124,7 +124,10 @@ type Methods struct {
 	WebAuthn     struct {
 		Enabled      bool // false
 		Passwordless bool // config.passwordless
-		RP           struct {
+		// NativeFlows is Warden's config.native_flows (false): WebAuthn in
+		// API flows too (issue 5, webauthn; README "Differences from Kratos").
+		NativeFlows bool
+		RP          struct {
 			DisplayName string   // config.rp.display_name
 			ID          string   // config.rp.id
 			Origin      string   // config.rp.origin
@@ -199,6 +202,18 @@ type Flows struct {
 		Flow
 		PrivilegedSessionMaxAge time.Duration // privileged_session_max_age (1h)
 		RequiredAAL             string        // required_aal (highest_available | aal1)
+		// RevokeOtherSessionsAfterPassword is Warden's
+		// after.password.revoke_other_sessions (true).
+		RevokeOtherSessionsAfterPassword bool
+		// RevokeOtherSessionsAfterTOTP and …AfterLookupSecret are Warden's
+		// after.{totp,lookup_secret}.revoke_other_sessions (true): adding or
+		// removing a second factor revokes the identity's other sessions
+		// (issue 5).
+		RevokeOtherSessionsAfterTOTP         bool
+		RevokeOtherSessionsAfterLookupSecret bool
+		// RevokeOtherSessionsAfterWebAuthn is after.webauthn.revoke_other_sessions
+		// (true), the same for security keys (issue 5, webauthn).
+		RevokeOtherSessionsAfterWebAuthn bool
 	}
 	Recovery     Flow
 	Verification Flow

@@ -31,6 +31,10 @@ func selfservice(r *reader) Selfservice {
 	f.Settings.Flow = flow(r, "settings")
 	f.Settings.PrivilegedSessionMaxAge = r.duration("selfservice.flows.settings.privileged_session_max_age")
 	f.Settings.RequiredAAL = requiredAAL(r, "selfservice.flows.settings.required_aal")
+	f.Settings.RevokeOtherSessionsAfterPassword = r.boolean("selfservice.flows.settings.after.password.revoke_other_sessions")
+	f.Settings.RevokeOtherSessionsAfterTOTP = r.boolean("selfservice.flows.settings.after.totp.revoke_other_sessions")
+	f.Settings.RevokeOtherSessionsAfterLookupSecret = r.boolean("selfservice.flows.settings.after.lookup_secret.revoke_other_sessions")
+	f.Settings.RevokeOtherSessionsAfterWebAuthn = r.boolean("selfservice.flows.settings.after.webauthn.revoke_other_sessions") // webauthn (issue 5)
 	f.Recovery = flow(r, "recovery")
 	f.Recovery.Enabled = r.boolean("selfservice.flows.recovery.enabled")
 	f.Verification = flow(r, "verification")
@@ -134,6 +138,7 @@ func methods(r *reader) Methods {
 	w := &m.WebAuthn
 	w.Enabled = r.boolean(p + "webauthn.enabled")
 	w.Passwordless = r.boolean(p + "webauthn.config.passwordless")
+	w.NativeFlows = r.boolean(p + "webauthn.config.native_flows") // webauthn (issue 5)
 	w.RP.DisplayName = r.str(p + "webauthn.config.rp.display_name")
 	w.RP.ID = r.str(p + "webauthn.config.rp.id")
 	w.RP.Origin = r.str(p + "webauthn.config.rp.origin")

@@ -182,6 +182,14 @@ func selfserviceKeys() []keySpec {
 	add("selfservice.flows.verification.enabled", kindBool, false)
 	add("selfservice.flows.settings.privileged_session_max_age", kindDuration, "1h")
 	add("selfservice.flows.settings.required_aal", kindString, "highest_available")
+	// Warden's own key (beyond Kratos, README "Differences from Kratos"): a
+	// password change revokes the identity's other sessions unless false.
+	add("selfservice.flows.settings.after.password.revoke_other_sessions", kindBool, true)
+	// Warden's own keys (issue 5): adding or removing a second factor revokes
+	// the identity's other sessions unless false.
+	add("selfservice.flows.settings.after.totp.revoke_other_sessions", kindBool, true)
+	add("selfservice.flows.settings.after.lookup_secret.revoke_other_sessions", kindBool, true)
+	add("selfservice.flows.settings.after.webauthn.revoke_other_sessions", kindBool, true) // webauthn (issue 5)
 	// v1 additions, accepted so v1 files load (D1).
 	skip("selfservice.flows.login.style", kindString)
 	skip("selfservice.flows.registration.login_hints", kindBool)
@@ -214,6 +222,8 @@ func selfserviceKeys() []keySpec {
 	add(m+"webauthn.config.rp.origin", kindString, "")
 	add(m+"webauthn.config.rp.origins", kindStrings, nil)
 	skip(m+"webauthn.config.rp.icon", kindString)
+	// Warden's own key (issue 5, webauthn): WebAuthn in API (native) flows.
+	add(m+"webauthn.config.native_flows", kindBool, false)
 	add(m+"oidc.enabled", kindBool, false)
 	add(m+"oidc.config.base_redirect_uri", kindURL, nil)
 	add(m+"oidc.config.providers", kindJSON, nil)

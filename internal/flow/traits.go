@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/warden-id/warden/internal/text"
@@ -290,4 +291,43 @@ func TraitSortKeys(fields []TraitField) []string {
 		}
 	}
 	return append(ids, rest...)
+}
+
+// ConvertFormTraits gives form-posted trait values their schema types, as
+// Kratos's decoder does (settings §1.5): numbers parse as numbers (kept as
+// strings when they do not, so the schema reports the type), booleans via
+// strconv.ParseBool.
+func ConvertFormTraits(traits map[string]any, fields []TraitField) {
+	for _, f := range fields {
+		if f.InputType != ui.InputNumber && f.InputType != ui.InputCheckbox {
+			continue
+		}
+		path := strings.Split(strings.TrimPrefix(f.Name, "traits."), ".")
+		parent := traits
+		for _, p := range path[:len(path)-1] {
+			child, ok := parent[p].(map[string]any)
+			if !ok {
+				parent = nil
+				break
+			}
+			parent = child
+		}
+		if parent == nil {
+			continue
+		}
+		last := path[len(path)-1]
+		s, ok := parent[last].(string)
+		if !ok {
+			continue
+		}
+		if f.InputType == ui.InputNumber {
+			if _, err := strconv.ParseFloat(s, 64); err == nil {
+				parent[last] = json.Number(s)
+			}
+			continue
+		}
+		if b, err := strconv.ParseBool(s); err == nil {
+			parent[last] = b
+		}
+	}
 }

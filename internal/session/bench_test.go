@@ -14,8 +14,8 @@ import (
 // BenchmarkWhoami measures GET /sessions/whoami through the handler on
 // SQLite with 1,000 and 100,000 identities, each with one session (plus
 // addresses and a password credential): whoami is one indexed read of
-// session + identity and one of the addresses, so ns/op must not grow with
-// the table sizes.
+// session, identity and addresses, so ns/op must not grow with the table
+// sizes.
 func BenchmarkWhoami(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		b.Run(fmt.Sprintf("identities=%d", n), func(b *testing.B) {

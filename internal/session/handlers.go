@@ -2,6 +2,7 @@ package session
 
 import (
 	"net/http"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -19,12 +20,17 @@ const HeaderIdentityID = "X-Kratos-Authenticated-Identity-Id"
 type Handlers struct {
 	m  *Manager
 	ew web.ErrorWriter
+	// bufs recycles whoami's response buffers (*[]byte).
+	bufs sync.Pool
 }
 
 // NewHandlers wires the session endpoints.
 func NewHandlers(m *Manager, ew web.ErrorWriter) *Handlers {
 	return &Handlers{m: m, ew: ew}
 }
+
+// maxPooledBuffer keeps an unusually large answer's buffer out of the pool.
+const maxPooledBuffer = 64 << 10
 
 // whoamiMethods are the methods Kratos routes to whoami. Each is its own
 // pattern so that "DELETE /sessions/whoami" (whoami too) and
@@ -56,7 +62,26 @@ func (h *Handlers) whoami(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(HeaderIdentityID, s.IdentityID.String())
-	web.WriteJSON(w, http.StatusOK, s)
+	h.writeSession(w, s)
+}
+
+// writeSession writes s as web.WriteJSON would, through the hand-written
+// encoder (encode.go) when it can, else through encoding/json.
+func (h *Handlers) writeSession(w http.ResponseWriter, s *Session) {
+	bp, _ := h.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b, ok := appendSessionJSON((*bp)[:0], s)
+	if ok {
+		web.WriteJSONBytes(w, http.StatusOK, b)
+	} else {
+		web.WriteJSON(w, http.StatusOK, s)
+	}
+	if cap(b) <= maxPooledBuffer {
+		*bp = b[:0]
+		h.bufs.Put(bp)
+	}
 }
 
 // listOwn is GET /sessions: the caller's other active sessions (§3.6).

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -43,6 +45,9 @@ type Manager struct {
 	log  *slog.Logger
 	// aal2URL is PUBLIC/self-service/login/browser?aal=aal2, built once.
 	aal2URL string
+	// schemaURLs maps schema ids to their schema_url (see schemaURL).
+	schemaURLs     sync.Map
+	schemaURLCount atomic.Int32
 }
 
 // NewManager wires a Manager. Zero Now and Log default to time.Now and a
@@ -134,9 +139,29 @@ func (m *Manager) availableAAL(ctx context.Context, i *identity.Identity) (AAL, 
 func (m *Manager) publicIdentity(i *identity.Identity) *identity.Identity {
 	p := i.Public()
 	if p.SchemaURL == "" {
-		p.SchemaURL = identity.SchemaURL(m.opts.PublicURL, p.SchemaID)
+		p.SchemaURL = m.schemaURL(p.SchemaID)
 	}
 	return &p
+}
+
+// maxSchemaURLs bounds the schema URL cache; a deployment has a handful of
+// schemas, and ids come from stored identities, not from requests.
+const maxSchemaURLs = 64
+
+// schemaURL is identity.SchemaURL for the public base URL, remembered per
+// schema id: it is a pure function of the two, and building it (a URL
+// join and String) showed in whoami's profile. No identity data is cached.
+func (m *Manager) schemaURL(id string) string {
+	if u, ok := m.schemaURLs.Load(id); ok {
+		return u.(string)
+	}
+	u := identity.SchemaURL(m.opts.PublicURL, id)
+	if m.schemaURLCount.Load() < maxSchemaURLs {
+		if _, loaded := m.schemaURLs.LoadOrStore(id, u); !loaded {
+			m.schemaURLCount.Add(1)
+		}
+	}
+	return u
 }
 
 // Save persists s: an update when it is stored already (a refresh or an

@@ -20,8 +20,8 @@ import (
 // store failure is returned as is (503/500), never as "no session": a
 // database outage must not look like a logout.
 //
-// It costs one indexed read of session + identity and one of the
-// addresses, and writes nothing.
+// It costs one indexed read of session, identity and addresses (one
+// statement), and writes nothing.
 func (m *Manager) FromRequest(ctx context.Context, r *http.Request) (*Session, error) {
 	token := ExtractToken(r, m.opts.Cookie.Name)
 	if token == "" {
@@ -43,7 +43,12 @@ func (m *Manager) FromRequest(ctx context.Context, r *http.Request) (*Session, e
 		return nil, ErrNoSession(errors.New("session: the identity is not active"))
 	}
 	s.Token = token
-	s.Identity = m.publicIdentity(s.Identity)
+	// The store's identity is this call's own: make it the public view in
+	// place rather than in a new copy.
+	*s.Identity = s.Identity.Public()
+	if s.Identity.SchemaURL == "" {
+		s.Identity.SchemaURL = m.schemaURL(s.Identity.SchemaID)
+	}
 	return s, nil
 }
 

@@ -23,8 +23,8 @@ type Store interface {
 	// expires_at, authenticated_at); id, identity and tokens never change.
 	// 404 when no session has s.ID.
 	UpdateSession(ctx context.Context, s *Session) error
-	// FindSessionByTokenHash is whoami's read: the session and its identity
-	// in one indexed query, the identity's addresses in one more, no write.
+	// FindSessionByTokenHash is whoami's read: the session, its identity and
+	// the identity's addresses in one indexed query, no write.
 	// It does not judge the session (active, expiry, identity state).
 	FindSessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
 	// FindSessionByLogoutTokenHash finds a session by its logout token,

@@ -98,7 +98,7 @@ func (s *Store) querySessions(ctx context.Context, nid uuid.UUID, q string, args
 	}
 	// The rows are closed before the next queries: with a pool of one
 	// connection (SQLite memory DSNs) they would otherwise wait forever.
-	if err := s.completeSessions(ctx, nid, ptrs, withIdentity); err != nil {
+	if err := s.completeSessions(ctx, nid, ptrs, withIdentity, true); err != nil {
 		return nil, err
 	}
 	out := make([]session.Session, len(ptrs))

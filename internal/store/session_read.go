@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,10 +17,10 @@ var _ session.Store = (*Store)(nil)
 
 // A session is read together with its identity's row in one join: the
 // session's unique token index (or primary key) finds one row, the
-// identity's primary key the other. The identity's addresses follow in one
-// more query (both kinds in a UNION ALL, each by its (identity_id, nid)
-// index). Credentials are never loaded: sessions show the public identity,
-// and the AAL they need is kept in identities.available_aal.
+// identity's primary key the other; with the identity, its addresses come
+// in the same statement (session_whoami.go). Credentials are never loaded:
+// sessions show the public identity, and the AAL they need is kept in
+// identities.available_aal.
 
 const sessionJoinCols = `s.id, s.identity_id, s.active, s.aal, s.authentication_methods,
 	s.issued_at, s.expires_at, s.authenticated_at, s.created_at,
@@ -30,8 +29,8 @@ const sessionJoinCols = `s.id, s.identity_id, s.active, s.aal, s.authentication_
 
 const sessionJoin = ` FROM sessions s JOIN identities i ON i.id = s.identity_id AND i.nid = s.nid `
 
-// Whoami's two statements (tests check their SQLite plans). They run as
-// prepared statements, and on SQLite they carry planner hints: once
+// whoamiWhere is whoami's condition (tests check its SQLite plan). The
+// statement runs prepared, and on SQLite it carries planner hints: once
 // ANALYZE (or PRAGMA optimize) has written STAT4 statistics, SQLite
 // re-plans a prepared statement on every call whose bound value feeds the
 // planner, which costs more than the lookup itself. likelihood() makes the
@@ -39,57 +38,84 @@ const sessionJoin = ` FROM sessions s JOIN identities i ON i.id = s.identity_id 
 // + keeps the nid term (the same value in every row) out of index choice.
 // PostgreSQL has neither and needs neither.
 const (
-	selectSessionByTokenHash       = `SELECT ` + sessionJoinCols + sessionJoin + `WHERE s.token_hash = $1 AND s.nid = $2`
-	selectSessionByTokenHashSQLite = `SELECT ` + sessionJoinCols + sessionJoin +
-		`WHERE likelihood(s.token_hash = $1, 0.000001) AND +s.nid = $2`
-	addressesOfOneSQLite = `SELECT 0 AS kind, identity_id, id, via, value, verified, status, verified_at, created_at, updated_at
-		FROM identity_verifiable_addresses WHERE likelihood(identity_id = $2, 0.0001) AND +nid = $1
-		UNION ALL
-		SELECT 1, identity_id, id, via, value, false, '', NULL, created_at, updated_at
-		FROM identity_recovery_addresses WHERE likelihood(identity_id = $2, 0.0001) AND +nid = $1
-		ORDER BY 1, 2, 3`
+	whoamiWhere       = `WHERE s.token_hash = $1 AND s.nid = $2`
+	whoamiWhereSQLite = `WHERE likelihood(s.token_hash = $1, 0.000001) AND +s.nid = $2`
 )
 
-// whoamiSQL returns the dialect's texts of whoami's two statements.
-func (s *Store) whoamiSQL() (sessionByToken, addressesOfOne string) {
+// whoamiSQL is the dialect's text of whoami's one statement.
+func (s *Store) whoamiSQL() string {
+	where := whoamiWhere
 	if s.dialect == DialectSQLite {
-		return selectSessionByTokenHashSQLite, addressesOfOneSQLite
+		where = whoamiWhereSQLite
 	}
-	return selectSessionByTokenHash, selectAddresses("= $2")
+	return `SELECT ` + s.packedSessionCols() + sessionJoin + where
 }
 
 // FindSessionByTokenHash: see session.Store.
 func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*session.Session, error) {
-	q, _ := s.whoamiSQL()
-	return s.findSession(ctx, "token", q, tokenHash, true)
+	if s.dialect == DialectSQLite {
+		// A request that is over already gets no read. The read itself is
+		// not made cancellable: it is a few index seeks in this process,
+		// over in microseconds, while a cancellable context costs two
+		// goroutines per call (database/sql's and modernc's watchers of
+		// ctx.Done), which showed as a tenth of whoami's CPU with the
+		// scheduler work they cause. A PostgreSQL read keeps its context:
+		// there a network wait may need ending.
+		if err := ctx.Err(); err != nil {
+			return nil, mapErr("find session by token", err)
+		}
+		ctx = context.WithoutCancel(ctx)
+	}
+	st, err := s.whoamiStmt(ctx)
+	if err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	return s.findSession(ctx, "token", st, tokenHash, true)
 }
 
 // FindSessionByLogoutTokenHash: see session.Store.
 func (s *Store) FindSessionByLogoutTokenHash(ctx context.Context, logoutTokenHash string) (*session.Session, error) {
-	return s.findSession(ctx, "logout token",
-		`SELECT `+sessionJoinCols+sessionJoin+`WHERE s.logout_token_hash = $1 AND s.nid = $2`, logoutTokenHash, false)
+	return s.findSessionByQuery(ctx, "logout token", `s.logout_token_hash = $1 AND s.nid = $2`, logoutTokenHash, false)
 }
 
 // FindSessionByID: see session.Store.
 func (s *Store) FindSessionByID(ctx context.Context, id uuid.UUID, withIdentity bool) (*session.Session, error) {
-	return s.findSession(ctx, "id "+id.String(),
-		`SELECT `+sessionJoinCols+sessionJoin+`WHERE s.id = $1 AND s.nid = $2`, id, withIdentity)
+	return s.findSessionByQuery(ctx, "id "+id.String(), `s.id = $1 AND s.nid = $2`, id, withIdentity)
 }
 
-func (s *Store) findSession(ctx context.Context, by, query string, key any, withIdentity bool) (*session.Session, error) {
+// findSessionByQuery reads the session matching cond ($1 the key, $2 the
+// network) through a statement prepared once per condition.
+func (s *Store) findSessionByQuery(ctx context.Context, by, cond string, key any, withIdentity bool) (*session.Session, error) {
+	cols := sessionJoinCols
+	if withIdentity {
+		cols = s.packedSessionCols()
+	}
+	st, err := s.prepared(ctx, `SELECT `+cols+sessionJoin+`WHERE `+cond)
+	if err != nil {
+		return nil, mapErr("find session by "+by, err)
+	}
+	return s.findSession(ctx, by, st, key, withIdentity)
+}
+
+// findSession runs st, a statement selecting packedSessionCols when
+// withIdentity, else sessionJoinCols, with the key and the network.
+func (s *Store) findSession(ctx context.Context, by string, st *sql.Stmt, key any, withIdentity bool) (*session.Session, error) {
 	nid, err := s.network(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.prepared(ctx, query)
+	var sess *session.Session
+	if withIdentity {
+		sess, err = scanPackedSession(st.QueryRowContext(ctx, key, nid))
+	} else {
+		sess, err = scanSession(st.QueryRowContext(ctx, key, nid))
+	}
 	if err != nil {
 		return nil, mapErr("find session by "+by, err)
 	}
-	sess, err := scanSession(st.QueryRowContext(ctx, key, nid))
-	if err != nil {
-		return nil, mapErr("find session by "+by, err)
-	}
-	if err := s.completeSessions(ctx, nid, []*session.Session{sess}, withIdentity); err != nil {
+	// Addresses are loaded already; this only fills a pre-00003 available
+	// AAL (or drops the identity when not asked for).
+	if err := s.completeSessions(ctx, nid, []*session.Session{sess}, withIdentity, false); err != nil {
 		return nil, mapErr("find session by "+by, err)
 	}
 	return sess, nil
@@ -114,14 +140,9 @@ func scanSession(r rowScanner) (*session.Session, error) {
 		return nil, err
 	}
 	sess.AAL = session.AAL(aal)
-	sess.AMR = []session.AuthenticationMethod{}
-	if len(amr.Raw) > 0 {
-		if err := json.Unmarshal(amr.Raw, &sess.AMR); err != nil {
-			return nil, fmt.Errorf("session %s: decode authentication_methods: %w", sess.ID, err)
-		}
-		if sess.AMR == nil { // a stored JSON null
-			sess.AMR = []session.AuthenticationMethod{}
-		}
+	var err error
+	if sess.AMR, err = decodeAMR(string(amr.Raw)); err != nil {
+		return nil, fmt.Errorf("session %s: decode authentication_methods: %w", sess.ID, err)
 	}
 	sess.IssuedAt, sess.ExpiresAt, sess.AuthenticatedAt, sess.CreatedAt = issued.Time, expires.Time, authAt.Time, created.Time
 	sess.Devices = []session.Device{}
@@ -136,11 +157,12 @@ func scanSession(r rowScanner) (*session.Session, error) {
 	return &sess, nil
 }
 
-// completeSessions fills what the join cannot: the identities' addresses
-// (one query for all of them) when withIdentity, else drops the identity;
-// and the available AAL of identities written before migration 00003,
-// derived from their credentials (read only: the read path never writes).
-func (s *Store) completeSessions(ctx context.Context, nid uuid.UUID, sessions []*session.Session, withIdentity bool) error {
+// completeSessions fills what the join cannot: the available AAL of
+// identities written before migration 00003, derived from their
+// credentials (read only: the read path never writes); and, when
+// withIdentity, the identities' addresses (one query for all of them) if
+// loadAddresses, else drops the identity.
+func (s *Store) completeSessions(ctx context.Context, nid uuid.UUID, sessions []*session.Session, withIdentity, loadAddresses bool) error {
 	for _, sess := range sessions {
 		if sess.IdentityAvailableAAL != "" {
 			continue
@@ -155,6 +177,9 @@ func (s *Store) completeSessions(ctx context.Context, nid uuid.UUID, sessions []
 		for _, sess := range sessions {
 			sess.Identity = nil
 		}
+		return nil
+	}
+	if !loadAddresses {
 		return nil
 	}
 	ids := make([]uuid.UUID, 0, 1)
@@ -199,11 +224,7 @@ func (s *Store) loadAddressesOf(ctx context.Context, nid uuid.UUID, ids []uuid.U
 		err  error
 	)
 	if len(ids) == 1 {
-		var st *sql.Stmt
-		_, q := s.whoamiSQL()
-		if st, err = s.prepared(ctx, q); err == nil {
-			rows, err = st.QueryContext(ctx, nid, ids[0])
-		}
+		rows, err = s.db.QueryContext(ctx, selectAddresses("= $2"), nid, ids[0])
 	} else {
 		args := make([]any, 0, 1+len(ids))
 		args = append(args, nid)

@@ -62,8 +62,9 @@ type Store struct {
 	typesMu   sync.Mutex
 
 	// stmts caches prepared statements of hot read paths by query text
-	// (see prepared in session_stmt.go).
-	stmts sync.Map
+	// (see prepared in session_stmt.go); whoami holds whoami's.
+	stmts  sync.Map
+	whoami atomic.Pointer[sql.Stmt]
 }
 
 // Open parses dsn (decision D3), opens the connection pool and returns the

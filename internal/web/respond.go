@@ -24,6 +24,15 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(buf.Bytes()) // the client may have gone; nothing to do about it
 }
 
+// WriteJSONBytes writes body, a value already encoded as WriteJSON encodes
+// it (HTML escaping on, trailing newline included), with WriteJSON's
+// headers. Hot handlers that encode by hand (whoami) use it.
+func WriteJSONBytes(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // the client may have gone; nothing to do about it
+}
+
 // envelope is the inner object of {"error":{…}} (foundation §0.3).
 type envelope struct {
 	ID      string         `json:"id,omitempty"`

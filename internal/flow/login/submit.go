@@ -48,6 +48,12 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, _ := body["method"].(string)
+	// --- webauthn (issue 5): Kratos's webauthn.js submits the form without
+	// a method; a webauthn_login addresses webauthn (foundation §1.5). ---
+	if name == "" && body["webauthn_login"] != nil && body["webauthn_login"] != "" {
+		name = "webauthn"
+	}
+	// --- end webauthn ---
 	m, ok := h.methods[name]
 	if !ok && knownMethods[name] {
 		h.rs.FlowError(w, r, h.kind, f, flow.ErrMethodDisabled())
@@ -69,6 +75,10 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i, err := m.Login(ctx, f, body, sess)
+	if step := (*ErrShowFlow)(nil); errors.As(err, &step) {
+		h.showFlow(w, r, f) // webauthn's passwordless steps (issue 5, step.go)
+		return
+	}
 	if err != nil {
 		if errors.Is(err, ErrBadCredentials) {
 			h.throttle.fail(ctx, keys)

@@ -3,12 +3,9 @@ package password
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/warden-id/warden/internal/flow"
 	"github.com/warden-id/warden/internal/text"
-	"github.com/warden-id/warden/internal/ui"
 )
 
 // stringField reads a string field of a decoded body. A missing field is
@@ -60,41 +57,8 @@ func requireString(fe *flow.FormError, body map[string]any, key, node string) st
 	return s
 }
 
-// convertFormTraits gives form-posted trait values their schema types, as
-// Kratos's decoder does (settings §1.5): numbers parse as numbers (kept as
-// strings when they do not, so the schema reports the type), booleans via
-// strconv.ParseBool.
+// convertFormTraits gives form-posted trait values their schema types
+// (flow.ConvertFormTraits, settings §1.5).
 func convertFormTraits(traits map[string]any, fields []flow.TraitField) {
-	for _, f := range fields {
-		if f.InputType != ui.InputNumber && f.InputType != ui.InputCheckbox {
-			continue
-		}
-		path := strings.Split(strings.TrimPrefix(f.Name, "traits."), ".")
-		parent := traits
-		for _, p := range path[:len(path)-1] {
-			child, ok := parent[p].(map[string]any)
-			if !ok {
-				parent = nil
-				break
-			}
-			parent = child
-		}
-		if parent == nil {
-			continue
-		}
-		last := path[len(path)-1]
-		s, ok := parent[last].(string)
-		if !ok {
-			continue
-		}
-		if f.InputType == ui.InputNumber {
-			if _, err := strconv.ParseFloat(s, 64); err == nil {
-				parent[last] = json.Number(s)
-			}
-			continue
-		}
-		if b, err := strconv.ParseBool(s); err == nil {
-			parent[last] = b
-		}
-	}
+	flow.ConvertFormTraits(traits, fields)
 }

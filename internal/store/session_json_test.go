@@ -1,0 +1,145 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/warden-id/warden/internal/session"
+)
+
+// TestDecodeAMR: the hand-read AMR is what json.Unmarshal made of it, for
+// the stored forms (Go's encoding on SQLite, JSONB's on PostgreSQL) and for
+// everything the fast path hands over to encoding/json.
+func TestDecodeAMR(t *testing.T) {
+	reference := func(raw string) ([]session.AuthenticationMethod, error) {
+		amr := []session.AuthenticationMethod{}
+		if raw == "" {
+			return amr, nil
+		}
+		if err := json.Unmarshal([]byte(raw), &amr); err != nil {
+			return nil, err
+		}
+		if amr == nil {
+			amr = []session.AuthenticationMethod{}
+		}
+		return amr, nil
+	}
+	tests := []struct {
+		raw  string
+		fast bool // read without encoding/json
+	}{
+		{`[]`, true},
+		{` [ ] `, true},
+		{`[{"method":"password","aal":"aal1","completed_at":"2026-11-26T08:45:35.123456Z"}]`, true},
+		{`[{"aal": "aal1", "method": "password", "completed_at": "2026-11-26T08:45:35.123456Z"}, {"aal": "aal2", "method": "totp", "completed_at": "2026-11-26T08:46:00+02:00"}]`, true},
+		{"[\n  {\n    \"method\" : \"password\" ,\"aal\":\"aal1\"}\n]", true},
+		{`[{"method":null,"aal":"aal1","completed_at":null}]`, true},
+		{`[{}]`, true},
+		{`[{"method":"a","method":"b"}]`, true},
+		{``, false},
+		{`null`, false},
+		{`{}`, false},
+		{`[{"Method":"password"}]`, false},
+		{`[{"method":"pass\"word"}]`, false},
+		{`[{"method":"pass\u0077ord"}]`, false},
+		{`[{"completed_at":"2026-11-26 08:45:35Z"}]`, false},
+		{`[{"completed_at":"2026-11-26T24:45:35Z"}]`, false},
+		{`[{"method":1}]`, false},
+		{`[{"method":["x"]}]`, false},
+		{`[{"extra":{"a":1},"method":"password"}]`, false},
+		{`[{"method":"password",}]`, false},
+		{`[{"method":"password"},]`, false},
+		{`[{"method":"password"}] x`, false},
+		{`[{"method":"password"`, false},
+		{`[{"method" "password"}]`, false},
+		{`[{"method":"password"}{"aal":"aal1"}]`, false},
+		{`[1]`, false},
+		{`["`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.raw, func(t *testing.T) {
+			want, wantErr := reference(tt.raw)
+			got, err := decodeAMR(tt.raw)
+			if (err != nil) != (wantErr != nil) {
+				t.Fatalf("error = %v, encoding/json's %v", err, wantErr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("decodeAMR differs from encoding/json (-want +got):\n%s", diff)
+			}
+			if _, fast := decodeAMRFast(tt.raw); fast != tt.fast {
+				t.Errorf("fast path = %v, want %v", fast, tt.fast)
+			}
+		})
+	}
+}
+
+// TestScanPackedSessionRejectsGarbage: a damaged packed row is an error,
+// never a panic or a half-read session.
+func TestScanPackedSessionRejectsGarbage(t *testing.T) {
+	const valid = `[["0f8fad5b-d9cb-469f-a165-70867728950e",1,"aal1","2026-11-26T08:45:35.123456Z",` +
+		`"2026-11-27T08:45:35.123456Z","2026-11-26T08:45:35.123456Z","2026-11-26T08:45:35.123456Z",` +
+		`"7c9e6679-7425-40de-944b-e07fc1f90ae7","default","active",null,"2026-11-26T08:45:35.123456Z",` +
+		`"2026-11-26T08:45:35.123456Z","aal1"],` +
+		`[["01a21722-8bc9-7466-a0cf-65ace29c0755","email","a@example.org",0,"pending",null,` +
+		`"2026-11-26T08:45:35.123456Z","2026-11-26T08:45:35.123456Z"]],` +
+		`[["01a21722-8bc9-7469-a2a9-9f90754c0133","email","a@example.org",` +
+		`"2026-11-26T08:45:35.123456Z","2026-11-26T08:45:35.123456Z"]]]`
+	row := func(packed string) fakeRow {
+		return fakeRow{packed, `[]`, `{"email":"a@example.org"}`, nil, nil}
+	}
+	sess, err := scanPackedSession(row(valid))
+	if err != nil {
+		t.Fatalf("valid row: %v", err)
+	}
+	if sess.Identity == nil || len(sess.Identity.VerifiableAddresses) != 1 || len(sess.Identity.RecoveryAddresses) != 1 {
+		t.Fatalf("valid row read as %+v", sess)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := range 5000 {
+		b := []byte(valid)
+		switch n % 3 {
+		case 0:
+			b = b[:rng.IntN(len(b))]
+		case 1:
+			const bytes = `[]{},:"\ 0an`
+			b[rng.IntN(len(b))] = bytes[rng.IntN(len(bytes))]
+		case 2:
+			k := rng.IntN(len(b))
+			b = append(b[:k], b[k+1:]...)
+		}
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Fatalf("panic on %q: %v", b, v)
+				}
+			}()
+			if sess, err := scanPackedSession(row(string(b))); err == nil && sess.Identity == nil {
+				t.Fatalf("%q: no error and no identity", b)
+			}
+		}()
+	}
+}
+
+// fakeRow scans fixed values, as database/sql would convert them.
+type fakeRow []any
+
+func (r fakeRow) Scan(dest ...any) error {
+	if len(dest) != len(r) {
+		return errors.New("fakeRow: column count")
+	}
+	for k, d := range dest {
+		switch d := d.(type) {
+		case interface{ Scan(any) error }:
+			if err := d.Scan(r[k]); err != nil {
+				return err
+			}
+		default:
+			return errors.New("fakeRow: unexpected destination")
+		}
+	}
+	return nil
+}

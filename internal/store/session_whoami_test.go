@@ -1,0 +1,132 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/warden-id/warden/internal/identity"
+	"github.com/warden-id/warden/internal/session"
+	"github.com/warden-id/warden/internal/store"
+	"github.com/warden-id/warden/internal/store/storetest"
+)
+
+// TestWhoamiReadsTheIdentityAsIdentityReads: the one-statement session
+// read (JSON aggregates, hand-read) returns the identity exactly as the
+// identity read does, on both engines: several addresses of each kind in
+// id order, verified and unverified, values that JSON must escape, a state
+// change, metadata; and the session's own fields as stored.
+func TestWhoamiReadsTheIdentityAsIdentityReads(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 3, 4, 5, 6, 7, 890123000, time.UTC)
+		changed := at.Add(-time.Hour)
+		verifiedAt := at.Add(-time.Minute)
+		i := &identity.Identity{
+			SchemaID: "default", State: identity.StateActive, StateChangedAt: &changed,
+			Traits:         json.RawMessage(`{"email":"Quote\"Back\\slash\u00e9@example.org","tags":["<b>",1.5e3,null]}`),
+			MetadataPublic: json.RawMessage(`{"plan":"pro"}`),
+			MetadataAdmin:  json.RawMessage(`{"note":"secret"}`),
+			Credentials: map[identity.CredentialsType]identity.Credentials{identity.CredentialsPassword: {
+				Identifiers: []string{"a@example.org"}, Config: json.RawMessage(`{"hashed_password":"$2a$12$abc"}`)}},
+		}
+		// Ids descending, so that the rows' order (insertion) is not the
+		// id order the read must return.
+		id := func(k, kind int) uuid.UUID {
+			return uuid.MustParse(fmt.Sprintf("%08x-0000-4000-8000-%012x", 0xffff-k, kind))
+		}
+		for k, v := range []string{"a@example.org", `we"ird\name@example.org`, "ünïcödé@example.org", "+49 30 1234\t5", "z@example.org"} {
+			a := identity.VerifiableAddress{ID: id(k, 1), Value: v, Via: identity.ViaEmail, Status: identity.AddressStatusPending}
+			if k%2 == 1 {
+				a.Verified, a.VerifiedAt, a.Status = true, &verifiedAt, identity.AddressStatusCompleted
+			}
+			i.VerifiableAddresses = append(i.VerifiableAddresses, a)
+			i.RecoveryAddresses = append(i.RecoveryAddresses, identity.RecoveryAddress{ID: id(k, 2), Value: v, Via: identity.ViaEmail})
+		}
+		mustCreate(t, s, i)
+		// The store inserts addresses in id order; rows added later with
+		// smaller ids (an update keeping old ids, another writer) are not.
+		for _, q := range []string{
+			`INSERT INTO identity_verifiable_addresses (id, nid, identity_id, via, value, verified, status, created_at, updated_at)
+				VALUES ($1, $2, $3, 'email', 'first@example.org', false, 'pending', $4, $4)`,
+			`INSERT INTO identity_recovery_addresses (id, nid, identity_id, via, value, created_at, updated_at)
+				VALUES ($1, $2, $3, 'email', 'first@example.org', $4, $4)`,
+		} {
+			if _, err := store.DB(s).ExecContext(ctx, q, id(0xffff, 0), s.NID(), i.ID, "2026-03-04T05:06:07.000000Z"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := s.FindIdentityByID(ctx, i.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.VerifiableAddresses[0].ID != id(0xffff, 0) || want.RecoveryAddresses[1].ID != id(4, 2) {
+			t.Fatalf("identity read order %v: want id order", want.VerifiableAddresses)
+		}
+
+		f := newSession(i.ID, "whoami", at)
+		f.sess.AMR = append(f.sess.AMR, session.AuthenticationMethod{Method: identity.CredentialsTOTP, AAL: session.AAL2,
+			CompletedAt: at.Add(time.Second)})
+		f.sess.AAL = session.AAL2
+		mustCreateSession(t, s, f)
+		for name, find := range map[string]func() (*session.Session, error){
+			"by token": func() (*session.Session, error) { return s.FindSessionByTokenHash(ctx, f.tokenHash) },
+			"by id":    func() (*session.Session, error) { return s.FindSessionByID(ctx, f.sess.ID, true) },
+		} {
+			t.Run(name, func(t *testing.T) {
+				got, err := find()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(f.sess, got, cmpSession...); diff != "" {
+					t.Errorf("session (-want +got):\n%s", diff)
+				}
+				if !got.CreatedAt.Equal(f.sess.CreatedAt) || got.IdentityAvailableAAL != session.AAL1 {
+					t.Errorf("created_at %v (want %v), available aal %q", got.CreatedAt, f.sess.CreatedAt, got.IdentityAvailableAAL)
+				}
+				if diff := cmp.Diff(want, got.Identity, cmpIdentity...); diff != "" {
+					t.Errorf("identity (-identity read +session read):\n%s", diff)
+				}
+				for _, tm := range []time.Time{got.IssuedAt, got.ExpiresAt, got.Identity.CreatedAt, *got.Identity.StateChangedAt,
+					got.Identity.VerifiableAddresses[0].CreatedAt, got.Identity.RecoveryAddresses[0].UpdatedAt} {
+					if tm.Location() != time.UTC {
+						t.Errorf("time %v is not in UTC", tm)
+					}
+				}
+			})
+		}
+	})
+}
+
+// TestWhoamiWithoutAddressesOrMetadata: no addresses leave both lists nil
+// (as the two-statement read did), absent metadata stays absent.
+func TestWhoamiWithoutAddressesOrMetadata(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		i := mustCreate(t, s, &identity.Identity{SchemaID: "default", Traits: json.RawMessage(`{}`)})
+		f := newSession(i.ID, "bare", time.Now())
+		f.sess.AMR = []session.AuthenticationMethod{}
+		f.sess.AAL = session.AAL0
+		mustCreateSession(t, s, f)
+		got, err := s.FindSessionByTokenHash(ctx, f.tokenHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gi := got.Identity
+		if gi.VerifiableAddresses != nil || gi.RecoveryAddresses != nil || gi.MetadataPublic != nil ||
+			gi.MetadataAdmin != nil || gi.StateChangedAt != nil {
+			t.Errorf("identity = %+v, want no addresses, metadata or state change", gi)
+		}
+		if got.AMR == nil || len(got.AMR) != 0 || got.Devices == nil {
+			t.Errorf("AMR %v, devices %v: want empty, not nil", got.AMR, got.Devices)
+		}
+		if _, err := s.FindSessionByTokenHash(ctx, session.HashToken(uuid.NewString())); err == nil {
+			t.Error("unknown token: want an error")
+		}
+	})
+}
