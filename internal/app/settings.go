@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strconv"
 
 	"github.com/google/uuid"
 
+	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/config"
 	"github.com/warden-id/warden/internal/flow"
 	"github.com/warden-id/warden/internal/flow/settings"
@@ -94,32 +96,31 @@ func settingsFlow(ctx context.Context, cfg *config.Config, o Options, st *store.
 		}
 		perMethod[m] = hs
 	}
-	// --- second factors (issue 5, mfa.go) ---
-	if flows.mfa != nil {
-		flows.mfa.withSettingsHooks(perMethod, after)
-	}
-	// --- end second factors ---
-	flows.keys.withSettingsHooks(perMethod, after) // webauthn (issue 5, webauthn.go)
 	returnTos := map[string]*url.URL{}
 	for m, am := range sf.After.Methods {
 		if am.DefaultBrowserReturnURL != nil {
 			returnTos[m] = am.DefaultBrowserReturnURL
 		}
 	}
-	return settings.NewHandler(st, sessions, methods, rs, settings.Options{
-		UIURL:                            sf.UIURL,
-		LoginUIURL:                       ss.Flows.Login.UIURL,
-		Lifespan:                         sf.Lifespan,
-		PrivilegedSessionMaxAge:          sf.PrivilegedSessionMaxAge,
-		RequiredAAL:                      sf.RequiredAAL,
-		AfterReturnTo:                    sf.After.DefaultBrowserReturnURL,
-		AfterMethodReturnTo:              returnTos,
-		AfterHooks:                       after,
-		AfterMethodHooks:                 perMethod,
-		RevokeOtherSessionsAfterPassword: sf.RevokeOtherSessionsAfterPassword,
-		SortKeys:                         func(schemaID string) []string { return sortKeys[schemaID] },
-		Continuity:                       settings.CookieOptions{Path: cfg.Cookies.Path, Domain: cfg.Cookies.Domain, Secure: !cfg.Dev},
-		Log:                              o.Log,
+	return settings.NewHandler(st, settingsSessions{Manager: sessions, st: st}, methods, rs, settings.Options{
+		UIURL:                   sf.UIURL,
+		LoginUIURL:              ss.Flows.Login.UIURL,
+		Lifespan:                sf.Lifespan,
+		PrivilegedSessionMaxAge: sf.PrivilegedSessionMaxAge,
+		RequiredAAL:             sf.RequiredAAL,
+		AfterReturnTo:           sf.After.DefaultBrowserReturnURL,
+		AfterMethodReturnTo:     returnTos,
+		AfterHooks:              after,
+		AfterMethodHooks:        perMethod,
+		RevokeOtherSessionsAfter: map[string]bool{
+			string(identity.CredentialsPassword):     sf.RevokeOtherSessionsAfterPassword,
+			string(identity.CredentialsTOTP):         sf.RevokeOtherSessionsAfterTOTP,
+			string(identity.CredentialsLookupSecret): sf.RevokeOtherSessionsAfterLookupSecret,
+			string(identity.CredentialsWebAuthn):     sf.RevokeOtherSessionsAfterWebAuthn,
+		},
+		SortKeys:   func(schemaID string) []string { return sortKeys[schemaID] },
+		Continuity: settings.CookieOptions{Path: cfg.Cookies.Path, Domain: cfg.Cookies.Domain, Secure: !cfg.Dev},
+		Log:        o.Log,
 	})
 }
 
@@ -180,4 +181,34 @@ type revoker struct{ m *session.Manager }
 func (r revoker) RevokeOtherSessions(ctx context.Context, identityID, keep uuid.UUID) (int, error) {
 	n, err := r.m.RevokeOtherSessions(ctx, identityID, keep)
 	return int(n), err
+}
+
+// settingsSessions is the session manager as the settings flow uses it,
+// with AddAuthenticationMethod, which the manager does not have yet.
+type settingsSessions struct {
+	*session.Manager
+	st *store.Store
+}
+
+// AddAuthenticationMethod: see settings.Sessions. The session is read
+// again first, so a logout that happened during the update is not undone
+// (the request's copy still says active) and the AMR is the stored one.
+func (s settingsSessions) AddAuthenticationMethod(ctx context.Context, sess *session.Session, m session.AuthenticationMethod) error {
+	cur, err := s.st.FindSessionByID(ctx, sess.ID, false)
+	if apierr.Is(err, http.StatusNotFound) {
+		return nil // gone meanwhile: nothing to upgrade
+	}
+	if err != nil {
+		return fmt.Errorf("load session: %w", err)
+	}
+	if !cur.Active {
+		return nil
+	}
+	cur.AMR = append(cur.AMR, m)
+	cur.AAL = session.ComputeAAL(cur.AMR)
+	if err := s.st.UpdateSession(ctx, cur); err != nil {
+		return fmt.Errorf("update session: %w", err)
+	}
+	sess.AMR, sess.AAL = cur.AMR, cur.AAL
+	return nil
 }

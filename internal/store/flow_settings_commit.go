@@ -88,17 +88,10 @@ func (s *Store) CommitSettings(ctx context.Context, c *settings.Commit) (*identi
 	if err != nil {
 		return nil, mapErr("commit settings: prepare", err)
 	}
-	done, err := encodeFlow(c.Flow)
-	if err != nil {
-		return nil, err
-	}
-	next, err := encodeFlow(c.Next)
-	if err != nil {
-		return nil, err
-	}
 	var (
-		out identity.Identity
-		now time.Time
+		out     identity.Identity
+		now     time.Time
+		applied *settings.Applied
 	)
 	err = s.inTx(ctx, nil, func(tx *sql.Tx) error {
 		now = s.clock()
@@ -112,11 +105,19 @@ func (s *Store) CommitSettings(ctx context.Context, c *settings.Commit) (*identi
 		if err != nil {
 			return err
 		}
-		want, err := c.Apply(stored)
+		a, err := c.Apply(stored)
 		if err != nil {
 			return errApply{err}
 		}
-		in, err := prepareIdentity(want, now, types)
+		done, err := encodeFlow(a.Flow)
+		if err != nil {
+			return errApply{err}
+		}
+		next, err := encodeFlow(a.Next)
+		if err != nil {
+			return errApply{err}
+		}
+		in, err := prepareIdentity(a.Identity, now, types)
 		if err != nil {
 			return err
 		}
@@ -130,7 +131,7 @@ func (s *Store) CommitSettings(ctx context.Context, c *settings.Commit) (*identi
 		if err := insertSettingsFlow(ctx, txStmt(ctx, tx, st.insertFlow), nid, next, now); err != nil {
 			return err
 		}
-		out = in
+		out, applied = in, a
 		return nil
 	})
 	var ae errApply
@@ -140,9 +141,27 @@ func (s *Store) CommitSettings(ctx context.Context, c *settings.Commit) (*identi
 	if err != nil {
 		return nil, mapErr("commit settings of identity "+c.IdentityID.String(), err)
 	}
-	c.Flow.UpdatedAt = now
-	c.Next.CreatedAt, c.Next.UpdatedAt = now, now
+	applied.Flow.UpdatedAt = now
+	applied.Next.CreatedAt, applied.Next.UpdatedAt = now, now
 	return &out, nil
+}
+
+// IdentityCredentials: see settings.Store. It is the read CommitSettings
+// does inside its transaction, without the lock.
+func (s *Store) IdentityCredentials(ctx context.Context, identityID uuid.UUID) (map[identity.CredentialsType]identity.Credentials, error) {
+	nid, err := s.network(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.prepared(ctx, sqlCredentials)
+	if err != nil {
+		return nil, mapErr("read credentials: prepare", err)
+	}
+	creds, err := scanCredentials(st.QueryContext(ctx, nid, identityID))
+	if err != nil {
+		return nil, mapErr("read credentials of identity "+identityID.String(), err)
+	}
+	return creds, nil
 }
 
 // writeSettingsIdentity writes what a settings update changes: traits and

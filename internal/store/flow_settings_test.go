@@ -69,8 +69,8 @@ func TestSettingsFlowRoundTrip(t *testing.T) {
 // commitFor is a Commit that sets traits {"email": email} and the matching
 // password identifier on the identity's stored credentials.
 func commitFor(owner *identity.Identity, email string, next *settings.Flow, done *settings.Flow) *settings.Commit {
-	return &settings.Commit{IdentityID: owner.ID, Flow: done, Next: next,
-		Apply: func(stored map[identity.CredentialsType]identity.Credentials) (*identity.Identity, error) {
+	return &settings.Commit{IdentityID: owner.ID,
+		Apply: func(stored map[identity.CredentialsType]identity.Credentials) (*settings.Applied, error) {
 			i := *owner
 			i.Traits = json.RawMessage(`{"email":"` + email + `"}`)
 			i.Credentials = maps.Clone(stored)
@@ -79,7 +79,7 @@ func commitFor(owner *identity.Identity, email string, next *settings.Flow, done
 			i.Credentials[identity.CredentialsPassword] = c
 			i.VerifiableAddresses = []identity.VerifiableAddress{{Value: email, Via: identity.ViaEmail, Status: identity.AddressStatusPending}}
 			i.RecoveryAddresses = []identity.RecoveryAddress{{Value: email, Via: identity.ViaEmail}}
-			return &i, nil
+			return &settings.Applied{Identity: &i, Flow: done, Next: next}, nil
 		}}
 }
 
@@ -121,15 +121,15 @@ func TestCommitSettings(t *testing.T) {
 
 		// Nil traits: only the credentials change.
 		noTraits := settingsFlow(owner.ID)
-		c := &settings.Commit{IdentityID: owner.ID, Flow: &done, Next: noTraits,
-			Apply: func(stored map[identity.CredentialsType]identity.Credentials) (*identity.Identity, error) {
+		c := &settings.Commit{IdentityID: owner.ID,
+			Apply: func(stored map[identity.CredentialsType]identity.Credentials) (*settings.Applied, error) {
 				i := *owner
 				i.Traits, i.VerifiableAddresses, i.RecoveryAddresses = nil, nil, nil
 				i.Credentials = maps.Clone(stored)
 				pc := i.Credentials[identity.CredentialsPassword]
 				pc.Config = json.RawMessage(`{"hashed_password":"$2a$12$new"}`)
 				i.Credentials[identity.CredentialsPassword] = pc
-				return &i, nil
+				return &settings.Applied{Identity: &i, Flow: &done, Next: noTraits}, nil
 			}}
 		if _, err := s.CommitSettings(ctx, c); err != nil {
 			t.Fatal(err)
@@ -139,6 +139,16 @@ func TestCommitSettings(t *testing.T) {
 			!strings.Contains(string(got.Credentials[identity.CredentialsPassword].Config), "$2a$12$new") ||
 			!slices.Equal(got.Credentials[identity.CredentialsPassword].Identifiers, []string{"changed@example.org"}) {
 			t.Errorf("after a credentials-only commit: %+v", got)
+		}
+		// IdentityCredentials reads what the commit wrote.
+		creds, err := s.IdentityCredentials(ctx, owner.ID)
+		if err != nil || len(creds) != len(got.Credentials) ||
+			!strings.Contains(string(creds[identity.CredentialsPassword].Config), "$2a$12$new") ||
+			!slices.Equal(creds[identity.CredentialsPassword].Identifiers, []string{"changed@example.org"}) {
+			t.Errorf("IdentityCredentials = %+v, %v", creds, err)
+		}
+		if creds, err := s.IdentityCredentials(ctx, uuid.New()); err != nil || len(creds) != 0 {
+			t.Errorf("an unknown identity: %+v, %v", creds, err)
 		}
 	})
 }
@@ -171,7 +181,7 @@ func TestCommitSettingsWritesNothingOnFailure(t *testing.T) {
 		refusal := errors.New("refused")
 		next := settingsFlow(owner.ID)
 		c := commitFor(owner, "x@example.org", next, &done)
-		c.Apply = func(map[identity.CredentialsType]identity.Credentials) (*identity.Identity, error) {
+		c.Apply = func(map[identity.CredentialsType]identity.Credentials) (*settings.Applied, error) {
 			return nil, refusal
 		}
 		if _, err := s.CommitSettings(ctx, c); !errors.Is(err, refusal) {

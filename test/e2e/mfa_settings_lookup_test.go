@@ -142,7 +142,8 @@ func TestMFASettingsLookup(t *testing.T) {
 
 // TestMFASettingsLastFactor (beyond Kratos): with required_aal aal1, an aal1
 // session cannot remove the last second factor of an identity that has
-// aal2 available; an aal2 session can. Removing one of two factors is fine.
+// aal2 available — 403 session_aal2_required pointing at the aal2 login —;
+// an aal2 session can. Removing one of two factors is fine.
 func TestMFASettingsLastFactor(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, dialect string) {
 		s := Start(t, ServerOptions{Dialect: dialect, Env: []string{"SELFSERVICE_FLOWS_SETTINGS_REQUIRED_AAL=aal1"}})
@@ -152,7 +153,8 @@ func TestMFASettingsLastFactor(t *testing.T) {
 
 		f := settingsAPI(t, s, tok)
 		r := submitAPI(t, s, f, tok, map[string]any{"totp_unlink": true})
-		if r.Status != 400 || !strings.Contains(flowFirstMessage(r.object(t)), "Authenticator Assurance Level") {
+		if e, _ := r.object(t)["error"].(map[string]any); r.Status != 403 || e["id"] != "session_aal2_required" ||
+			!strings.HasSuffix(toString(r.object(t)["redirect_browser_to"]), "/self-service/login/browser?aal=aal2") {
 			t.Errorf("aal1 unlinks the last factor: %d %s", r.Status, r.Body)
 		}
 		if storedConfig(t, s, m.id, "totp") == "" {
@@ -167,7 +169,8 @@ func TestMFASettingsLastFactor(t *testing.T) {
 		}
 		// Now the codes are the last factor.
 		f = settingsAPI(t, s, tok)
-		if r := submitAPI(t, s, f, tok, map[string]any{"lookup_secret_disable": true}); r.Status != 400 {
+		if r := submitAPI(t, s, f, tok, map[string]any{"lookup_secret_disable": true}); r.Status != 403 ||
+			!strings.Contains(string(r.Body), "session_aal2_required") {
 			t.Errorf("aal1 disables the last factor: %d %s", r.Status, r.Body)
 		}
 

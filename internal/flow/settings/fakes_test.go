@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -92,20 +93,30 @@ func (m *memStore) UpdateSettingsFlow(_ context.Context, f *Flow) error {
 func (m *memStore) CommitSettings(_ context.Context, c *Commit) (*identity.Identity, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	next, err := c.Apply(m.creds[c.IdentityID])
+	a, err := c.Apply(m.creds[c.IdentityID])
 	if err != nil {
 		return nil, err
 	}
-	if m.owners[c.Flow.ID] != c.IdentityID {
+	if m.owners[a.Flow.ID] != c.IdentityID {
 		return nil, apierr.NotFound()
 	}
-	m.creds[c.IdentityID] = next.Credentials
-	m.put(c.Flow)
-	m.put(c.Next)
+	m.creds[c.IdentityID] = a.Identity.Credentials
+	m.put(a.Flow)
+	m.put(a.Next)
 	m.commits++
-	out := *next
+	out := *a.Identity
 	out.UpdatedAt = time.Now().UTC()
 	return &out, nil
+}
+
+func (m *memStore) IdentityCredentials(_ context.Context, id uuid.UUID) (map[identity.CredentialsType]identity.Credentials, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[identity.CredentialsType]identity.Credentials{}
+	for t, c := range m.creds[id] {
+		out[t] = c
+	}
+	return out, nil
 }
 
 func (m *memStore) SaveContinuity(_ context.Context, c *Container) error {
@@ -159,6 +170,8 @@ type fakeSessions struct {
 	issued   int
 	aal2URL  string
 	required []string
+	// added are the AMR entries AddAuthenticationMethod appended.
+	added []session.AuthenticationMethod
 }
 
 func (f *fakeSessions) FromRequest(_ context.Context, r *http.Request) (*session.Session, error) {
@@ -196,15 +209,44 @@ func (f *fakeSessions) RevokeOtherSessions(context.Context, uuid.UUID, uuid.UUID
 	return 1, nil
 }
 
-// fakeMethod answers method=<name> with whatever settings returns.
+func (f *fakeSessions) AddAuthenticationMethod(_ context.Context, s *session.Session, m session.AuthenticationMethod) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.added = append(f.added, m)
+	stored, ok := f.byToken[s.Token]
+	if !ok {
+		return nil
+	}
+	stored.AMR = append(stored.AMR, m)
+	stored.AAL = session.ComputeAAL(stored.AMR)
+	s.AMR, s.AAL = stored.AMR, stored.AAL
+	return nil
+}
+
+// fakeMethod answers method=<name> with whatever settings returns. When
+// readsCreds, it is a CredentialsReader and records the credential types
+// each PopulateSettings saw.
 type fakeMethod struct {
-	name     string
-	settings func(s *Submission) (*Update, error)
+	name       string
+	settings   func(s *Submission) (*Update, error)
+	readsCreds bool
+	mu         sync.Mutex
+	populated  [][]identity.CredentialsType
 }
 
 func (m *fakeMethod) Name() string { return m.name }
 
-func (m *fakeMethod) PopulateSettings(f *Flow, _ *identity.Identity) error {
+func (m *fakeMethod) ReadsCredentials() bool { return m.readsCreds }
+
+func (m *fakeMethod) PopulateSettings(_ context.Context, f *Flow, _ *identity.Identity, creds map[identity.CredentialsType]identity.Credentials) error {
+	types := []identity.CredentialsType{}
+	for t := range creds {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	m.mu.Lock()
+	m.populated = append(m.populated, types)
+	m.mu.Unlock()
 	f.UI.Nodes = append(f.UI.Nodes, ui.NewInput("method", m.name, ui.Group(m.name), ui.InputSubmit,
 		ui.WithLabel(text.NewNodeLabelSave())))
 	return nil

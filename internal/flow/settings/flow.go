@@ -9,6 +9,7 @@ import (
 
 	"github.com/warden-id/warden/internal/flow"
 	"github.com/warden-id/warden/internal/identity"
+	"github.com/warden-id/warden/internal/session"
 )
 
 // States of a settings flow (§3.1). A flow never goes back from success to
@@ -38,15 +39,19 @@ type Flow struct {
 	UpdatedAt  time.Time `json:"-"`
 }
 
-// Method is a settings method (profile, password). Methods are safe for
-// concurrent use.
+// Method is a settings method (profile, password, totp, lookup_secret,
+// webauthn). Methods are safe for concurrent use.
 type Method interface {
 	// Name is the strategy id (§5.0): the body's "method" value, the node
 	// group, and the key of the after.<method> configuration.
 	Name() string
 	// PopulateSettings adds the method's nodes for identity i (public view)
-	// to a flow that is being created.
-	PopulateSettings(f *Flow, i *identity.Identity) error
+	// to a flow that is being created. creds are i's credentials as the
+	// flow will find them: as stored for a new flow, and as the update
+	// leaves them for the flow that follows a success (it is built inside
+	// the update's transaction, so it must not use the store). creds is
+	// nil unless some enabled method is a CredentialsReader.
+	PopulateSettings(ctx context.Context, f *Flow, i *identity.Identity, creds map[identity.CredentialsType]identity.Credentials) error
 	// Settings checks a submission addressed to the method, in Kratos's
 	// order (§5.0): the body's shape, then s.Check (CSRF or the API-flow
 	// rules), then the privileged session, then the semantics. Bad input is
@@ -66,9 +71,20 @@ type NodeKeeper interface {
 	KeepsSettingsNodes() bool
 }
 
+// CredentialsReader is an optional Method interface: a method whose nodes
+// depend on the identity's credentials (which second factors it has) says
+// so, and the flow reads them once per flow it builds for PopulateSettings.
+type CredentialsReader interface {
+	ReadsCredentials() bool
+}
+
 // Submission is one settings submission handed to a method.
 type Submission struct {
 	Flow *Flow
+	// Session is the request's session (active, of the flow's identity).
+	// Methods must not change it: the flow records what an update proves
+	// (Update.Completed).
+	Session *session.Session
 	// Identity is the session's identity: public view, traits and
 	// addresses, no credentials. Methods must not write it back as is.
 	Identity *identity.Identity
@@ -98,6 +114,20 @@ type Update struct {
 	// transaction and must not keep state between calls. An error (a
 	// *PrivilegeError, a form error) aborts the transaction.
 	Apply func(stored map[identity.CredentialsType]identity.Credentials) (*identity.Identity, error)
+	// Completed is the factor the submission proved (a TOTP code of a new
+	// device, new backup codes, a new security key), nil when none. Once
+	// the update is stored, the flow appends it to the session's AMR with
+	// the time of the update and recomputes the session's AAL (§13 Q18),
+	// before the post-persist hooks run and the answer is written;
+	// authenticated_at does not move, and removing a factor never
+	// downgrades a session.
+	Completed *session.AuthenticationMethod
+	// FactorChanged says the update adds, changes or removes a credential
+	// that proves the user (a password, a second factor). Once it is
+	// stored, the identity's other sessions are revoked when
+	// Options.RevokeOtherSessionsAfter is on for the method (beyond
+	// Kratos: whoever held another session did not see the change).
+	FactorChanged bool
 }
 
 // PrivilegeError says the update needs a privileged session (§6.1). The

@@ -33,10 +33,12 @@ type Options struct {
 	// lists, which replace the global list for their method when present.
 	AfterHooks       []hook.Hook
 	AfterMethodHooks map[string][]hook.Hook
-	// RevokeOtherSessionsAfterPassword revokes the identity's other sessions
-	// after a password change (Warden, default on:
-	// selfservice.flows.settings.after.password.revoke_other_sessions).
-	RevokeOtherSessionsAfterPassword bool
+	// RevokeOtherSessionsAfter holds, per method, whether an update that
+	// changes a factor (Update.FactorChanged) revokes the identity's other
+	// sessions (Warden: selfservice.flows.settings.after.<method>.
+	// revoke_other_sessions, on by default for password, totp,
+	// lookup_secret and webauthn).
+	RevokeOtherSessionsAfter map[string]bool
 	// SortKeys gives the node order within a group for an identity schema:
 	// its trait paths in declaration order (§3.4). Nil or unknown: none.
 	SortKeys   func(schemaID string) []string
@@ -58,6 +60,8 @@ type Handler struct {
 	rs       *flow.Responder
 	kind     flow.Kind
 	o        Options
+	// readCreds: some enabled method is a CredentialsReader.
+	readCreds bool
 }
 
 // NewHandler wires the settings flow; methods are the enabled ones.
@@ -78,6 +82,9 @@ func NewHandler(store Store, sessions Sessions, methods []Method, rs *flow.Respo
 	for _, name := range dispatchOrder {
 		if m, ok := h.methods[name]; ok {
 			h.order = append(h.order, m)
+			if cr, ok := m.(CredentialsReader); ok && cr.ReadsCredentials() {
+				h.readCreds = true
+			}
 		}
 	}
 	if len(h.order) != len(methods) {

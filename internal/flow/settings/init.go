@@ -85,7 +85,7 @@ func (h *Handler) init(w http.ResponseWriter, r *http.Request, t flow.Type, sess
 
 // create finishes a new flow on base for identity i and stores it (§2.5).
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, base flow.Base, i *identity.Identity) (*Flow, error) {
-	f, err := h.build(w, r, base, i, nil, nil)
+	f, err := h.build(w, r, base, i)
 	if err != nil {
 		return nil, err
 	}
@@ -95,23 +95,42 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, base flow.Base,
 	return f, nil
 }
 
-// build is flow creation without storing (§2.5 steps 3–5): pending paused
-// submissions are dropped, every enabled method adds its nodes, the nodes
-// are sorted. After a success (from is the submitted flow, touched the
-// method that succeeded), a NodeKeeper other than touched keeps its nodes
-// from the submitted flow instead.
-func (h *Handler) build(w http.ResponseWriter, r *http.Request, base flow.Base, i *identity.Identity, from *Flow, touched Method) (*Flow, error) {
-	if err := h.abortContinuity(r.Context(), w, r); err != nil {
+// build is flow creation without storing (§2.5 steps 3–5) for the
+// identity as stored: pending paused submissions are dropped, then
+// populate.
+func (h *Handler) build(w http.ResponseWriter, r *http.Request, base flow.Base, i *identity.Identity) (*Flow, error) {
+	ctx := r.Context()
+	if err := h.abortContinuity(ctx, w, r); err != nil {
 		return nil, err
 	}
+	var creds map[identity.CredentialsType]identity.Credentials
+	if h.readCreds {
+		var err error
+		if creds, err = h.store.IdentityCredentials(ctx, i.ID); err != nil {
+			return nil, fmt.Errorf("settings: read credentials: %w", err)
+		}
+	}
+	return h.populate(ctx, base, i, creds, nil, nil)
+}
+
+// populate fills a new flow on base: every enabled method adds its nodes
+// for identity i with credentials creds, and the nodes are sorted. After a
+// success (from is the submitted flow, touched the method that succeeded),
+// a NodeKeeper other than touched keeps its nodes from the submitted flow
+// instead. base is not changed (a commit may populate more than once).
+func (h *Handler) populate(ctx context.Context, base flow.Base, i *identity.Identity, creds map[identity.CredentialsType]identity.Credentials,
+	from *Flow, touched Method) (*Flow, error) {
 	base.State = StateShowForm
+	if base.UI != nil {
+		base.UI = cloneUI(base.UI)
+	}
 	f := &Flow{Base: base, Identity: i, IdentityID: i.ID}
 	for _, m := range h.order {
 		if k, ok := m.(NodeKeeper); ok && from != nil && m != touched && k.KeepsSettingsNodes() {
 			keepNodes(f, from, ui.Group(m.Name()))
 			continue
 		}
-		if err := m.PopulateSettings(f, i); err != nil {
+		if err := m.PopulateSettings(ctx, f, i, creds); err != nil {
 			return nil, fmt.Errorf("settings: populate %s: %w", m.Name(), err)
 		}
 	}
@@ -138,7 +157,7 @@ func (h *Handler) renew(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if !ok || o.Identity == nil {
 		return nil, errors.New("settings: renew: not a settings flow with its identity")
 	}
-	f, err := h.build(w, r, h.rs.RenewBase(w, r, &o.Base, h.o.Lifespan, submitPath), o.Identity, nil, nil)
+	f, err := h.build(w, r, h.rs.RenewBase(w, r, &o.Base, h.o.Lifespan, submitPath), o.Identity)
 	if err != nil {
 		return nil, err
 	}

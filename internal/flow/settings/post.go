@@ -1,9 +1,12 @@
 package settings
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/flow"
@@ -17,9 +20,11 @@ import (
 // finish is the post-settings executor (§8.2): the return_to is checked and
 // the pre-persist hooks run before anything is written; then the identity,
 // the submitted flow (state success, the new flow's ui, message 1050001) and
-// the new flow are written in one transaction; then the post-persist hooks
-// run (a failure is answered as an error, with the update saved: §2.7 row
-// 15) and, after a password change, the other sessions are revoked.
+// the new flow are written in one transaction (commit); then the session
+// gains the factor the update proved and, when the update changed a
+// factor, the other sessions are revoked (sessionsAfter); then the
+// post-persist hooks run (a failure is answered as an error, with the
+// update saved: §2.7 row 15).
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, f *Flow, sess *session.Session, m Method, body map[string]any, up *Update) {
 	ctx := r.Context()
 	if up.ReturnToUI {
@@ -46,17 +51,11 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, f *Flow, sess *
 		h.fail(w, r, f, err)
 		return
 	}
-	next, err := h.build(w, r, base, &expected, f, m)
-	if err != nil {
+	if err := h.abortContinuity(ctx, w, r); err != nil {
 		h.fail(w, r, f, err)
 		return
 	}
-	done := *f
-	done.State = StateSuccess
-	done.UI = cloneUI(next.UI)
-	done.UI.Messages = []text.Message{text.NewSettingsSaved()}
-
-	saved, err := h.store.CommitSettings(ctx, &Commit{IdentityID: sess.IdentityID, Apply: up.Apply, Flow: &done, Next: next})
+	saved, done, err := h.commit(r, f, sess, m, up, base, &expected)
 	if err != nil {
 		if apierr.Is(err, http.StatusConflict) {
 			err = &flow.FormError{Messages: []flow.FieldMessage{{Message: text.NewDuplicateIdentifier()}}, Err: err}
@@ -72,18 +71,91 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, f *Flow, sess *
 	pub := saved.Public()
 	done.Identity = &pub
 
-	if err := h.runHooks(r, &done, saved, sess, hooks, false); err != nil {
-		h.hookFailed(w, r, &done, err)
+	if err := h.sessionsAfter(ctx, sess, m, up); err != nil {
+		h.hookFailed(w, r, done, err)
 		return
 	}
-	if m.Name() == "password" && h.o.RevokeOtherSessionsAfterPassword {
-		// Beyond Kratos: whoever knew the old password loses their sessions.
-		if _, err := h.sessions.RevokeOtherSessions(ctx, sess.IdentityID, sess.ID); err != nil {
-			h.hookFailed(w, r, &done, err)
-			return
+	if err := h.runHooks(r, done, saved, sess, hooks, false); err != nil {
+		h.hookFailed(w, r, done, err)
+		return
+	}
+	h.succeeded(w, r, done, sess, returnTo)
+}
+
+// commit writes the update (Store.CommitSettings) and returns the identity
+// as stored and the submitted flow in its success state. Inside the
+// transaction, on the credentials as stored: the method's Apply, the
+// last-second-factor rule (keepsAAL2), and the flow that follows the
+// success, populated with the credentials as the update leaves them.
+func (h *Handler) commit(r *http.Request, f *Flow, sess *session.Session, m Method, up *Update, base flow.Base,
+	expected *identity.Identity) (*identity.Identity, *Flow, error) {
+	ctx := r.Context()
+	var done *Flow
+	saved, err := h.store.CommitSettings(ctx, &Commit{IdentityID: sess.IdentityID,
+		Apply: func(stored map[identity.CredentialsType]identity.Credentials) (*Applied, error) {
+			want, err := up.Apply(stored)
+			if err != nil {
+				return nil, err
+			}
+			if err := h.keepsAAL2(sess, stored, want.Credentials); err != nil {
+				return nil, err
+			}
+			next, err := h.populate(ctx, base, expected, want.Credentials, f, m)
+			if err != nil {
+				return nil, err
+			}
+			d := *f
+			d.State = StateSuccess
+			d.UI = cloneUI(next.UI)
+			d.UI.Messages = []text.Message{text.NewSettingsSaved()}
+			done = &d
+			return &Applied{Identity: want, Flow: &d, Next: next}, nil
+		}})
+	if err != nil {
+		return nil, nil, err
+	}
+	return saved, done, nil
+}
+
+// keepsAAL2 is the rule every method's update obeys (beyond Kratos): a
+// session below aal2 may not take away the last second factor of an
+// identity that has aal2 available — it would undo a factor it never
+// proved. The answer is session_aal2_required (§2.6 step 2). With
+// required_aal highest_available (the default) such a session is refused
+// before any method runs; this covers required_aal aal1.
+func (h *Handler) keepsAAL2(sess *session.Session, stored, next map[identity.CredentialsType]identity.Credentials) error {
+	if !sess.AAL.Less(session.AAL2) {
+		return nil
+	}
+	if identity.AvailableAAL(stored) != identity.AAL2 || identity.AvailableAAL(next) == identity.AAL2 {
+		return nil
+	}
+	u := h.rs.PublicPath("/self-service/login/browser")
+	u.RawQuery = url.Values{"aal": {string(session.AAL2)}}.Encode()
+	return session.ErrAAL2Required(u.String())
+}
+
+// sessionsAfter applies a stored update to sessions: the factor it proved
+// joins the session's AMR (Update.Completed), and a changed factor revokes
+// the identity's other sessions when the method's switch is on
+// (Update.FactorChanged). Both precede the post-persist hooks, so a
+// failing hook cannot leave the sessions behind the stored change.
+func (h *Handler) sessionsAfter(ctx context.Context, sess *session.Session, m Method, up *Update) error {
+	if up.Completed != nil {
+		am := *up.Completed
+		if am.CompletedAt.IsZero() {
+			am.CompletedAt = h.rs.Clock().UTC().Truncate(time.Microsecond)
+		}
+		if err := h.sessions.AddAuthenticationMethod(ctx, sess, am); err != nil {
+			return fmt.Errorf("settings: add %s to the session: %w", am.Method, err)
 		}
 	}
-	h.succeeded(w, r, &done, sess, returnTo)
+	if up.FactorChanged && h.o.RevokeOtherSessionsAfter[m.Name()] {
+		if _, err := h.sessions.RevokeOtherSessions(ctx, sess.IdentityID, sess.ID); err != nil {
+			return fmt.Errorf("settings: revoke other sessions: %w", err)
+		}
+	}
+	return nil
 }
 
 // showAgain saves a flow a method changed and shows it again (§2.6 step

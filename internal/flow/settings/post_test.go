@@ -207,6 +207,7 @@ type fakeHook struct {
 	err   error
 	calls int
 	last  hook.Context
+	run   func() // called on Run, when set
 }
 
 func (h *fakeHook) Name() string { return hook.NameWebHook }
@@ -216,6 +217,9 @@ func (h *fakeHook) PrePersist() bool { return h.pre }
 func (h *fakeHook) Run(_ context.Context, hc hook.Context) error {
 	h.calls++
 	h.last = hc
+	if h.run != nil {
+		h.run()
+	}
 	return h.err
 }
 
@@ -336,7 +340,7 @@ type keeper struct {
 
 func (k *keeper) KeepsSettingsNodes() bool { return true }
 
-func (k *keeper) PopulateSettings(f *Flow, _ *identity.Identity) error {
+func (k *keeper) PopulateSettings(_ context.Context, f *Flow, _ *identity.Identity, _ map[identity.CredentialsType]identity.Credentials) error {
 	k.populated++
 	f.UI.Nodes = append(f.UI.Nodes, ui.NewInput("totp_code", nil, ui.GroupTOTP, ui.InputText),
 		ui.NewText("totp_secret_key", text.Message{ID: 1050006, Text: fmt.Sprintf("secret-%d", k.populated), Type: text.Info}, ui.GroupTOTP))

@@ -68,7 +68,7 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) {
 		f.TransientPayload = tp
 	}
 	csrfToken, _ := body["csrf_token"].(string)
-	sub := &Submission{Flow: f, Identity: sess.Identity, Body: body, Privileged: h.privileged(sess),
+	sub := &Submission{Flow: f, Session: sess, Identity: sess.Identity, Body: body, Privileged: h.privileged(sess),
 		Check: func() error { return h.rs.CheckSubmission(r, f, csrfToken) }}
 	up, err := m.Settings(ctx, sub)
 	if err != nil {

@@ -18,7 +18,9 @@
 // Regenerated codes live only in the flow's lookup_secret_codes node until
 // they are confirmed (the settings flow has no internal context): confirm
 // reads them back from the stored flow, never from the request. Like totp,
-// Settings reports added and removed codes through Changes.
+// a confirm says in its settings.Update that the session gains the codes
+// (Completed) and that a factor changed (FactorChanged), as a disable does
+// (FactorChanged).
 //
 // lookup sits in layer L5: it imports the flows it serves (flow/login,
 // flow/settings), flow, session, identity, ui and text.

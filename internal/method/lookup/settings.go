@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"time"
 
 	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/flow/settings"
 	"github.com/warden-id/warden/internal/identity"
+	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/text"
 )
 
@@ -26,38 +26,29 @@ const masked = "********"
 
 // Settings is the lookup_secret method of the settings flow (§5.5).
 type Settings struct {
-	m       *Method
-	changes Changes
+	m *Method
 }
 
-var _ settings.Method = (*Settings)(nil)
+var (
+	_ settings.Method            = (*Settings)(nil)
+	_ settings.CredentialsReader = (*Settings)(nil)
+)
 
-// NewSettings is m's settings method; changes (may be nil) hears which
-// submissions save or disable codes.
-func NewSettings(m *Method, changes Changes) *Settings { return &Settings{m: m, changes: changes} }
+// NewSettings is m's settings method.
+func NewSettings(m *Method) *Settings { return &Settings{m: m} }
 
 // Name is "lookup_secret".
 func (s *Settings) Name() string { return string(identity.CredentialsLookupSecret) }
 
-// populateTimeout bounds the credential read of PopulateSettings, which
-// the settings flow calls without a context.
-const populateTimeout = 5 * time.Second
+// ReadsCredentials: the nodes depend on whether codes are saved.
+func (s *Settings) ReadsCredentials() bool { return true }
 
 // PopulateSettings shows reveal and disable to an identity with codes (even
-// when all are used, §13 Q15), regenerate to one without (§3.5). The flow
-// that follows a confirm or disable shows the codes as it leaves them.
-func (s *Settings) PopulateSettings(f *settings.Flow, i *identity.Identity) error {
-	ctx, cancel := context.WithTimeout(context.Background(), populateTimeout)
-	defer cancel()
-	has, decided := willHave(s.changes, f.RequestURL, identity.CredentialsLookupSecret)
-	if !decided {
-		stored, err := s.m.store.FindIdentityByID(ctx, i.ID, true)
-		if err != nil {
-			return fmt.Errorf("lookup: load credentials: %w", err)
-		}
-		_, _, has = readConfig(stored)
-	}
-	if has {
+// when all are used, §13 Q15), regenerate to one without (§3.5); creds say
+// which (for the flow that follows a confirm or disable, as that
+// submission leaves them).
+func (s *Settings) PopulateSettings(_ context.Context, f *settings.Flow, _ *identity.Identity, creds map[identity.CredentialsType]identity.Credentials) error {
+	if _, _, has := readConfig(&identity.Identity{Credentials: creds}); has {
 		f.UI.Nodes = append(f.UI.Nodes, revealButton(), disableButton())
 		return nil
 	}
@@ -70,7 +61,6 @@ func (s *Settings) PopulateSettings(f *settings.Flow, i *identity.Identity) erro
 // over disable, disable over regenerate (the rendered buttons all carry
 // value "true", so naive form serializers send several).
 func (s *Settings) Settings(ctx context.Context, sub *settings.Submission) (*settings.Update, error) {
-	clearChange(s.changes, sub.Flow.ID)
 	if err := sub.Check(); err != nil {
 		return nil, err
 	}
@@ -83,10 +73,11 @@ func (s *Settings) Settings(ctx context.Context, sub *settings.Submission) (*set
 	case boolField(sub.Body, revealNode):
 		return s.reveal(ctx, sub)
 	case boolField(sub.Body, disableNode):
-		recordChange(s.changes, sub.Flow.ID, identity.CredentialsLookupSecret, false)
-		return change(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) {
+		up := change(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) {
 			delete(creds, identity.CredentialsLookupSecret)
-		}), nil
+		})
+		up.FactorChanged = true
+		return up, nil
 	case boolField(sub.Body, regenerateNode):
 		return s.regenerate(sub)
 	}
@@ -126,12 +117,15 @@ func (s *Settings) confirm(sub *settings.Submission) (*settings.Update, error) {
 		return nil, apierr.Internal(fmt.Errorf("lookup: encode config: %w", err))
 	}
 	id := sub.Identity.ID
-	recordChange(s.changes, sub.Flow.ID, identity.CredentialsLookupSecret, true)
 	// A new credential (zero id): the old codes' spent marks do not apply.
 	cred := identity.Credentials{Type: identity.CredentialsLookupSecret, Identifiers: []string{id.String()}, Config: raw}
-	return change(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) {
+	up := change(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) {
 		creds[identity.CredentialsLookupSecret] = cred
-	}), nil
+	})
+	// The user holds the codes just shown: the session gains them (§13 Q18).
+	up.Completed = &session.AuthenticationMethod{Method: identity.CredentialsLookupSecret, AAL: session.AAL2}
+	up.FactorChanged = true
+	return up, nil
 }
 
 // errNoCodes is Kratos's 400 for a reveal without codes.

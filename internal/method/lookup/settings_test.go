@@ -26,7 +26,11 @@ func settingsFlow(t *testing.T, s *Settings, i *identity.Identity) *settings.Flo
 		IdentityID: i.ID}
 	pub := i.Public()
 	f.Identity = &pub
-	if err := s.PopulateSettings(f, &pub); err != nil {
+	stored, err := s.m.store.FindIdentityByID(context.Background(), i.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PopulateSettings(context.Background(), f, &pub, stored.Credentials); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -80,7 +84,7 @@ func shownCodes(t *testing.T, f *settings.Flow) (string, []text.Message) {
 
 func TestSettingsPopulate(t *testing.T) {
 	fx := newFixture(t, store.DialectSQLite)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	with := fx.identityWith(t, "with@example.com", fx.hashedConfig(t, "aaaaaaaa"))
 	without := fx.identityWith(t, "without@example.com", nil)
 	// §11.9 item 93.
@@ -103,7 +107,7 @@ var codeRE = regexp.MustCompile(`^[a-z0-9]{8}$`)
 // TestSettingsRegenerateConfirm: items 97 and 99.
 func TestSettingsRegenerateConfirm(t *testing.T) {
 	fx := newFixture(t, store.DialectSQLite)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "r@example.com", fx.hashedConfig(t, "oldcode1"))
 	ctx := context.Background()
 	f := settingsFlow(t, s, i)
@@ -172,7 +176,7 @@ func TestSettingsRegenerateConfirm(t *testing.T) {
 // disable); unused codes are masked (D16), used ones show when.
 func TestSettingsReveal(t *testing.T) {
 	fx := newFixture(t, store.DialectSQLite)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "v@example.com", fx.hashedConfig(t, "aaaaaaaa", "bbbbbbbb"))
 	ctx := context.Background()
 	if _, err := fx.m.Login(ctx, aal2Flow(flow.TypeAPI), map[string]any{"lookup_secret": "bbbbbbbb"}, sessionOf(i)); err != nil {
@@ -215,7 +219,7 @@ func TestSettingsReveal(t *testing.T) {
 // TestSettingsRevealKratosCodes: codes in Kratos's plain form are shown.
 func TestSettingsRevealKratosCodes(t *testing.T) {
 	fx := newFixture(t, store.DialectSQLite)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "k@example.com", json.RawMessage(`{"recovery_codes":[{"code":"plain111"},{"code":"plain222","used_at":"2021-08-17T11:32:39Z"}]}`))
 	f := settingsFlow(t, s, i)
 	if _, err := s.Settings(context.Background(), submission(f, map[string]any{"lookup_secret_reveal": true})); err != nil {
@@ -230,7 +234,7 @@ func TestSettingsRevealKratosCodes(t *testing.T) {
 // TestSettingsDisable: item 100.
 func TestSettingsDisable(t *testing.T) {
 	fx := newFixture(t, store.DialectSQLite)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "d@example.com", fx.hashedConfig(t, "aaaaaaaa"))
 	f := settingsFlow(t, s, i)
 	up, err := s.Settings(context.Background(), submission(f, map[string]any{"lookup_secret_disable": true, "lookup_secret_regenerate": true}))
@@ -253,7 +257,7 @@ func TestSettingsDisable(t *testing.T) {
 // TestSettingsChecks: items 95–96: CSRF, then privilege, for every action.
 func TestSettingsChecks(t *testing.T) {
 	fx := newFixture(t, store.DialectSQLite)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "c@example.com", fx.hashedConfig(t, "aaaaaaaa"))
 	for _, flag := range []string{"lookup_secret_reveal", "lookup_secret_regenerate", "lookup_secret_confirm", "lookup_secret_disable"} {
 		f := settingsFlow(t, s, i)
@@ -302,63 +306,58 @@ func TestNewCodes(t *testing.T) {
 	}
 }
 
-type reported struct {
-	method identity.CredentialsType
-	added  bool
-}
-
-// fakeChanges is an in-memory Changes.
-type fakeChanges map[uuid.UUID]reported
-
-func (c fakeChanges) ClearFactorChange(id uuid.UUID) { delete(c, id) }
-func (c fakeChanges) RecordFactorChange(id uuid.UUID, m identity.CredentialsType, added bool) {
-	c[id] = reported{m, added}
-}
-func (c fakeChanges) FactorChange(id uuid.UUID) (identity.CredentialsType, bool, bool) {
-	e, ok := c[id]
-	return e.method, e.added, ok
-}
-
-// TestSettingsChanges: confirm and disable are reported; reveal and
-// regenerate (which store nothing) are not; the flow built after a success
-// shows the codes as they will be.
-func TestSettingsChanges(t *testing.T) {
+// TestSettingsResults: confirm proves the codes (Completed, aal2) and
+// changes a factor, disable changes one; reveal and regenerate (which store
+// nothing) do neither; the flow that follows a success, populated with the
+// credentials as the update leaves them, shows the codes so.
+func TestSettingsResults(t *testing.T) {
 	fx := newFixture(t, store.DialectSQLite)
-	ch := fakeChanges{}
-	s := NewSettings(fx.m, ch)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "ch@example.com", nil)
 	ctx := context.Background()
 	f := settingsFlow(t, s, i)
-	next := func() []string {
+	next := func(up *settings.Update) []string {
+		t.Helper()
+		stored, err := fx.st.FindIdentityByID(ctx, i.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := up.Apply(stored.Credentials)
+		if err != nil {
+			t.Fatal(err)
+		}
 		n := &settings.Flow{Base: flow.Base{ID: uuid.New(), Type: flow.TypeAPI, UI: ui.NewContainer("x"),
 			RequestURL: "http://x/self-service/settings?flow=" + f.ID.String()}, IdentityID: i.ID, Identity: f.Identity}
-		if err := s.PopulateSettings(n, f.Identity); err != nil {
+		if err := s.PopulateSettings(ctx, n, f.Identity, after.Credentials); err != nil {
 			t.Fatal(err)
 		}
 		return names(n.UI)
 	}
-	if _, err := s.Settings(ctx, submission(f, map[string]any{"lookup_secret_regenerate": true})); err != nil {
+	up, err := s.Settings(ctx, submission(f, map[string]any{"lookup_secret_regenerate": true}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ch) != 0 {
-		t.Errorf("regenerate reported %v", ch)
+	if !up.ReturnToUI || up.Completed != nil || up.FactorChanged {
+		t.Errorf("regenerate: %+v", up)
 	}
-	if _, err := s.Settings(ctx, submission(f, map[string]any{"lookup_secret_confirm": true})); err != nil {
+	up, err = s.Settings(ctx, submission(f, map[string]any{"lookup_secret_confirm": true}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if e, ok := ch[f.ID]; !ok || !e.added || e.method != identity.CredentialsLookupSecret {
-		t.Errorf("confirm reported %+v %v", e, ok)
+	if up.Completed == nil || up.Completed.Method != identity.CredentialsLookupSecret || up.Completed.AAL != "aal2" || !up.FactorChanged {
+		t.Errorf("confirm: completed %+v, factor changed %v", up.Completed, up.FactorChanged)
 	}
-	if diff := cmp.Diff([]string{"lookup_secret_reveal", "lookup_secret_disable"}, next()); diff != "" {
+	if diff := cmp.Diff([]string{"lookup_secret_reveal", "lookup_secret_disable"}, next(up)); diff != "" {
 		t.Errorf("after confirm (-want +got):\n%s", diff)
 	}
-	if _, err := s.Settings(ctx, submission(f, map[string]any{"lookup_secret_disable": true})); err != nil {
+	up, err = s.Settings(ctx, submission(f, map[string]any{"lookup_secret_disable": true}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if e, ok := ch[f.ID]; !ok || e.added {
-		t.Errorf("disable reported %+v %v", e, ok)
+	if up.Completed != nil || !up.FactorChanged {
+		t.Errorf("disable: completed %+v, factor changed %v", up.Completed, up.FactorChanged)
 	}
-	if diff := cmp.Diff([]string{"lookup_secret_regenerate"}, next()); diff != "" {
+	if diff := cmp.Diff([]string{"lookup_secret_regenerate"}, next(up)); diff != "" {
 		t.Errorf("after disable (-want +got):\n%s", diff)
 	}
 }

@@ -29,7 +29,7 @@ func NewSettings(m *Method) *Settings { return &Settings{m: m} }
 func (s *Settings) Name() string { return string(identity.CredentialsPassword) }
 
 // PopulateSettings adds the new-password input and the "Save" button (§3.5).
-func (s *Settings) PopulateSettings(f *settings.Flow, _ *identity.Identity) error {
+func (s *Settings) PopulateSettings(_ context.Context, f *settings.Flow, _ *identity.Identity, _ map[identity.CredentialsType]identity.Credentials) error {
 	f.UI.Nodes = append(f.UI.Nodes,
 		ui.NewInput("password", nil, ui.GroupPassword, ui.InputPassword, ui.Required(), ui.WithLabel(text.NewNodeLabelPassword())),
 		ui.NewInput("method", "password", ui.GroupPassword, ui.InputSubmit, ui.WithLabel(text.NewNodeLabelSave())))
@@ -87,5 +87,5 @@ func (s *Settings) Settings(ctx context.Context, sub *settings.Submission) (*set
 			next.Credentials[identity.CredentialsPassword] = c
 		}
 		return &next, nil
-	}}, nil
+	}, FactorChanged: true}, nil // a new password: the other sessions may go (after.password.revoke_other_sessions)
 }

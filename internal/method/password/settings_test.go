@@ -28,7 +28,7 @@ func settingsFlow(t *testing.T, s *password.Settings, i *identity.Identity) *set
 	t.Helper()
 	f := &settings.Flow{Base: flow.Base{ID: uuid.New(), Type: flow.TypeAPI, UI: ui.NewContainer("")}}
 	f.UI.Nodes = append(f.UI.Nodes, flow.NewCSRFNode())
-	if err := s.PopulateSettings(f, i); err != nil {
+	if err := s.PopulateSettings(context.Background(), f, i, nil); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -127,6 +127,10 @@ func TestSettingsNewHash(t *testing.T) {
 			Body: map[string]any{"password": "a new password 42"}, Privileged: true, Check: func() error { return nil }})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// A new password changes a factor (after.password.revoke_other_sessions) and proves none.
+		if !up.FactorChanged || up.Completed != nil {
+			t.Errorf("factor changed %v, completed %+v", up.FactorChanged, up.Completed)
 		}
 		stored, err := st.FindIdentityByID(context.Background(), i.ID, true)
 		if err != nil {

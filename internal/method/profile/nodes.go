@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -18,7 +19,7 @@ import (
 // PopulateSettings adds one input per trait of the identity's schema with
 // the identity's current value, an input for each stored trait the schema
 // does not know (typed by its value), and the "Save" button (§3.5).
-func (m *Method) PopulateSettings(f *settings.Flow, i *identity.Identity) error {
+func (m *Method) PopulateSettings(_ context.Context, f *settings.Flow, i *identity.Identity, _ map[identity.CredentialsType]identity.Credentials) error {
 	values, err := flatTraits(i.Traits)
 	if err != nil {
 		return err

@@ -65,7 +65,7 @@ func (e env) member(t *testing.T, traits string) (*identity.Identity, map[identi
 func (e env) flow(t *testing.T, i *identity.Identity) *settings.Flow {
 	t.Helper()
 	f := &settings.Flow{Base: flow.Base{ID: uuid.New(), Type: flow.TypeAPI, UI: ui.NewContainer("")}}
-	if err := e.m.PopulateSettings(f, i); err != nil {
+	if err := e.m.PopulateSettings(context.Background(), f, i, nil); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -16,9 +16,10 @@
 // Settings keeps each shown pending key (and its QR code, ~8 ms of CPU to
 // render) for the flow that follows a success and for the same browser,
 // so profile and password updates do not render QR codes (pending.go).
-// It tells the app, through Changes, which submissions add or remove a
-// device; the app upgrades the session and revokes the identity's other
-// sessions once the update is stored (internal/app/mfa.go).
+// A link says, in its settings.Update, that it proved the device
+// (Completed) and changed a factor (FactorChanged), as does an unlink
+// (FactorChanged); the settings flow upgrades the session and revokes the
+// identity's other sessions once the update is stored.
 //
 // totp sits in layer L5: it imports the flows it serves (flow/login,
 // flow/settings), flow, session, identity, ui and text.

@@ -1,6 +1,8 @@
 package totp
 
 import (
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +25,11 @@ import (
 // API flows carry nothing that tells one client from another, so a new
 // API flow gets a new key, as in Kratos. A pending key is only a
 // candidate: it becomes the device's key when a code of it is confirmed.
+//
+// The cache is only a cache: the key a flow shows is stored with the flow
+// (its totp_secret_key node), and linking reads it from there. Behind a
+// load balancer a node that misses renders a new key for the new flow,
+// and nothing breaks.
 
 // pendingTTL bounds how long one pending key is shown again.
 const pendingTTL = time.Hour
@@ -85,4 +92,17 @@ func (c *pendingCache) forget(id uuid.UUID) {
 			delete(c.m, k)
 		}
 	}
+}
+
+// submittedFlow is the flow whose submission created a flow with this
+// request_url: the flow that follows a success is created for the submit
+// URL, PUBLIC/self-service/settings?flow=<id> (§8.2, §13 Q1). It only
+// picks the cache entry to try first.
+func submittedFlow(requestURL string) (uuid.UUID, bool) {
+	u, err := url.Parse(requestURL)
+	if err != nil || !strings.HasSuffix(u.Path, "/self-service/settings") {
+		return uuid.Nil, false
+	}
+	id, err := uuid.Parse(u.Query().Get("flow"))
+	return id, err == nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/pquerna/otp"
@@ -14,6 +13,7 @@ import (
 	"github.com/warden-id/warden/internal/flow"
 	"github.com/warden-id/warden/internal/flow/settings"
 	"github.com/warden-id/warden/internal/identity"
+	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/text"
 )
 
@@ -22,40 +22,30 @@ import (
 type Settings struct {
 	m       *Method
 	pending *pendingCache
-	changes Changes
 }
 
-var _ settings.Method = (*Settings)(nil)
+var (
+	_ settings.Method            = (*Settings)(nil)
+	_ settings.CredentialsReader = (*Settings)(nil)
+)
 
-// NewSettings is m's settings method; changes (may be nil) hears which
-// submissions link or unlink a device.
-func NewSettings(m *Method, changes Changes) *Settings {
-	return &Settings{m: m, pending: &pendingCache{}, changes: changes}
+// NewSettings is m's settings method.
+func NewSettings(m *Method) *Settings {
+	return &Settings{m: m, pending: &pendingCache{}}
 }
 
 // Name is "totp".
 func (s *Settings) Name() string { return string(identity.CredentialsTOTP) }
 
-// populateTimeout bounds the credential read of PopulateSettings, which
-// the settings flow calls without a context.
-const populateTimeout = 5 * time.Second
+// ReadsCredentials: the nodes depend on whether a device is linked.
+func (s *Settings) ReadsCredentials() bool { return true }
 
 // PopulateSettings shows the unlink button to an identity with a device,
-// and the setup nodes of a pending key to one without (§3.5). The flow that
-// follows a link or unlink shows the device as that submission leaves it.
-func (s *Settings) PopulateSettings(f *settings.Flow, i *identity.Identity) error {
-	ctx, cancel := context.WithTimeout(context.Background(), populateTimeout)
-	defer cancel()
-	has, decided := willHave(s.changes, f.RequestURL, identity.CredentialsTOTP)
-	if !decided {
-		stored, err := s.m.store.FindIdentityByID(ctx, i.ID, true)
-		if err != nil {
-			return fmt.Errorf("totp: load credentials: %w", err)
-		}
-		_, _, err = credentialKey(stored)
-		has = err == nil
-	}
-	if has {
+// and the setup nodes of a pending key to one without (§3.5); creds say
+// which (for the flow that follows a link or unlink, as that submission
+// leaves them).
+func (s *Settings) PopulateSettings(_ context.Context, f *settings.Flow, i *identity.Identity, creds map[identity.CredentialsType]identity.Credentials) error {
+	if _, _, err := credentialKey(&identity.Identity{Credentials: creds}); err == nil {
 		f.UI.Nodes = append(f.UI.Nodes, unlinkNodes()...)
 		return nil
 	}
@@ -127,7 +117,6 @@ func errNoPendingKey() *apierr.Error {
 // then stored as the totp credential. The linking code's time step is
 // recorded, so it cannot be replayed at login.
 func (s *Settings) Settings(ctx context.Context, sub *settings.Submission) (*settings.Update, error) {
-	clearChange(s.changes, sub.Flow.ID)
 	unlink, err := unlinkFlag(sub.Body)
 	if err != nil {
 		return nil, err
@@ -149,10 +138,11 @@ func (s *Settings) Settings(ctx context.Context, sub *settings.Submission) (*set
 			return keep(current), nil
 		}
 		s.pending.forget(current.ID)
-		recordChange(s.changes, sub.Flow.ID, identity.CredentialsTOTP, false)
-		return change(current, func(creds map[identity.CredentialsType]identity.Credentials) {
+		up := change(current, func(creds map[identity.CredentialsType]identity.Credentials) {
 			delete(creds, identity.CredentialsTOTP)
-		}), nil
+		})
+		up.FactorChanged = true
+		return up, nil
 	}
 	return s.link(ctx, sub)
 }
@@ -193,10 +183,13 @@ func (s *Settings) link(ctx context.Context, sub *settings.Submission) (*setting
 		return nil, apierr.Internal(err)
 	}
 	s.pending.forget(sub.Identity.ID)
-	recordChange(s.changes, sub.Flow.ID, identity.CredentialsTOTP, true)
-	return change(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) {
+	up := change(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) {
 		creds[identity.CredentialsTOTP] = cred
-	}), nil
+	})
+	// The code proved the device: the session gains it (§13 Q18).
+	up.Completed = &session.AuthenticationMethod{Method: identity.CredentialsTOTP, AAL: session.AAL2}
+	up.FactorChanged = true
+	return up, nil
 }
 
 // unlinkFlag reads totp_unlink as the body schema's boolean: a form value

@@ -27,10 +27,20 @@ func settingsFlow(t *testing.T, s *Settings, i *identity.Identity, typ flow.Type
 		UI: ui.NewContainer("http://x/self-service/settings")}, IdentityID: i.ID}
 	pub := i.Public()
 	f.Identity = &pub
-	if err := s.PopulateSettings(f, &pub); err != nil {
+	if err := s.PopulateSettings(context.Background(), f, &pub, storedCreds(t, s, i.ID)); err != nil {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// storedCreds are the identity's credentials as stored.
+func storedCreds(t *testing.T, s *Settings, id uuid.UUID) map[identity.CredentialsType]identity.Credentials {
+	t.Helper()
+	stored, err := s.m.store.FindIdentityByID(context.Background(), id, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stored.Credentials
 }
 
 // submission is a privileged submission of body to f that passes CSRF.
@@ -65,7 +75,7 @@ func apply(t *testing.T, fx *fixture, i *identity.Identity, up *settings.Update)
 
 func TestPopulateSettings(t *testing.T) {
 	fx := newFixture(t)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	with := fx.identityWith(t, "with@example.com", testKey(t))
 	without := fx.identityWith(t, "without@example.com", nil)
 
@@ -108,7 +118,7 @@ func TestPopulateSettings(t *testing.T) {
 // changed account name gets a new key.
 func TestPendingKeyReuse(t *testing.T) {
 	fx := newFixture(t)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "a@example.com", nil)
 	secret := func(f *settings.Flow) string { return pendingSecret(f.UI) }
 	first := settingsFlow(t, s, i, flow.TypeBrowser, "browser-1")
@@ -125,7 +135,7 @@ func TestPendingKeyReuse(t *testing.T) {
 	api := settingsFlow(t, s, i, flow.TypeAPI, "")
 	next := &settings.Flow{Base: flow.Base{ID: uuid.New(), Type: flow.TypeAPI, UI: ui.NewContainer("x"),
 		RequestURL: "http://x/self-service/settings?flow=" + api.ID.String()}, IdentityID: i.ID, Identity: api.Identity}
-	if err := s.PopulateSettings(next, api.Identity); err != nil {
+	if err := s.PopulateSettings(context.Background(), next, api.Identity, nil); err != nil {
 		t.Fatal(err)
 	}
 	if secret(next) != secret(api) {
@@ -133,7 +143,7 @@ func TestPendingKeyReuse(t *testing.T) {
 	}
 	other := &settings.Flow{Base: flow.Base{ID: uuid.New(), Type: flow.TypeAPI, UI: ui.NewContainer("x"),
 		RequestURL: "http://x/self-service/settings/api"}, IdentityID: i.ID, Identity: api.Identity}
-	if err := s.PopulateSettings(other, api.Identity); err != nil {
+	if err := s.PopulateSettings(context.Background(), other, api.Identity, nil); err != nil {
 		t.Fatal(err)
 	}
 	if secret(other) == secret(api) {
@@ -152,7 +162,7 @@ func TestPendingKeyReuse(t *testing.T) {
 
 func TestSettingsLink(t *testing.T) {
 	fx := newFixture(t)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "link@example.com", nil)
 	f := settingsFlow(t, s, i, flow.TypeAPI, "")
 	key, err := newKeyWithSecret("Warden Test", "link@example.com", pendingSecret(f.UI))
@@ -207,7 +217,7 @@ func TestSettingsLink(t *testing.T) {
 
 func TestSettingsUnlinkAndNoop(t *testing.T) {
 	fx := newFixture(t)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "u@example.com", testKey(t))
 	f := settingsFlow(t, s, i, flow.TypeAPI, "")
 	ctx := context.Background()
@@ -242,7 +252,7 @@ func TestSettingsUnlinkAndNoop(t *testing.T) {
 // then the privilege check; nothing is written by a refused submission.
 func TestSettingsChecks(t *testing.T) {
 	fx := newFixture(t)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "c@example.com", testKey(t))
 	f := settingsFlow(t, s, i, flow.TypeAPI, "")
 	csrf := errors.New("csrf")
@@ -263,7 +273,7 @@ func TestSettingsChecks(t *testing.T) {
 // shows no key; once the device is gone, a code for it is a 400, not 500.
 func TestSettingsNoPendingKey(t *testing.T) {
 	fx := newFixture(t)
-	s := NewSettings(fx.m, nil)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "n@example.com", testKey(t))
 	f := settingsFlow(t, s, i, flow.TypeAPI, "")
 	stored, _ := fx.st.FindIdentityByID(context.Background(), i.ID, true)
@@ -277,85 +287,62 @@ func TestSettingsNoPendingKey(t *testing.T) {
 	}
 }
 
-// fakeChanges is an in-memory Changes.
-type fakeChanges struct {
-	m map[uuid.UUID]struct {
-		method identity.CredentialsType
-		added  bool
-	}
-}
-
-func (c *fakeChanges) ClearFactorChange(id uuid.UUID) { delete(c.m, id) }
-func (c *fakeChanges) RecordFactorChange(id uuid.UUID, m identity.CredentialsType, added bool) {
-	c.m[id] = struct {
-		method identity.CredentialsType
-		added  bool
-	}{m, added}
-}
-func (c *fakeChanges) FactorChange(id uuid.UUID) (identity.CredentialsType, bool, bool) {
-	e, ok := c.m[id]
-	return e.method, e.added, ok
-}
-
-// TestSettingsChanges: link and unlink are reported for their flow, a
-// no-op and a refused submission are not, and the flow built after a
-// success (before the update is stored) shows the device as it will be.
-func TestSettingsChanges(t *testing.T) {
+// TestSettingsResults: a link proves the device (Completed, aal2) and
+// changes a factor, an unlink changes one, a no-op and a refused
+// submission do neither; the flow that follows a success, populated with
+// the credentials as the update leaves them, shows the device so.
+func TestSettingsResults(t *testing.T) {
 	fx := newFixture(t)
-	ch := &fakeChanges{m: map[uuid.UUID]struct {
-		method identity.CredentialsType
-		added  bool
-	}{}}
-	s := NewSettings(fx.m, ch)
+	s := NewSettings(fx.m)
 	i := fx.identityWith(t, "ch@example.com", nil)
 	ctx := context.Background()
 	f := settingsFlow(t, s, i, flow.TypeAPI, "")
-	next := func() []string {
+	next := func(who *identity.Identity, up *settings.Update) []string {
+		t.Helper()
+		after := apply(t, fx, who, up)
 		n := &settings.Flow{Base: flow.Base{ID: uuid.New(), Type: flow.TypeAPI, UI: ui.NewContainer("x"),
-			RequestURL: "http://x/self-service/settings?flow=" + f.ID.String()}, IdentityID: i.ID, Identity: f.Identity}
-		if err := s.PopulateSettings(n, f.Identity); err != nil {
+			RequestURL: "http://x/self-service/settings?flow=" + f.ID.String()}, IdentityID: who.ID, Identity: f.Identity}
+		if err := s.PopulateSettings(ctx, n, f.Identity, after.Credentials); err != nil {
 			t.Fatal(err)
 		}
 		return names(n.UI)
 	}
 
-	if _, err := s.Settings(ctx, submission(f, map[string]any{"method": "totp", "totp_code": "000000x"})); err == nil {
-		t.Fatal("bad code accepted")
-	}
-	if _, _, ok := ch.FactorChange(f.ID); ok {
-		t.Error("a refused code was reported")
+	if up, err := s.Settings(ctx, submission(f, map[string]any{"method": "totp", "totp_code": "000000x"})); err == nil {
+		t.Fatalf("bad code accepted: %+v", up)
 	}
 	key, err := newKeyWithSecret("Warden Test", "ch@example.com", pendingSecret(f.UI))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Settings(ctx, submission(f, map[string]any{"method": "totp", "totp_code": codeAt(t, key, fx.clk.t)})); err != nil {
+	up, err := s.Settings(ctx, submission(f, map[string]any{"method": "totp", "totp_code": codeAt(t, key, fx.clk.t)}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if m, added, ok := ch.FactorChange(f.ID); !ok || !added || m != identity.CredentialsTOTP {
-		t.Errorf("link reported %v %v %v", m, added, ok)
+	if up.Completed == nil || up.Completed.Method != identity.CredentialsTOTP || up.Completed.AAL != "aal2" || !up.FactorChanged {
+		t.Errorf("link: completed %+v, factor changed %v", up.Completed, up.FactorChanged)
 	}
-	if diff := cmp.Diff([]string{"totp_unlink"}, next()); diff != "" {
+	if diff := cmp.Diff([]string{"totp_unlink"}, next(i, up)); diff != "" {
 		t.Errorf("the flow after a link (-want +got):\n%s", diff)
 	}
 
-	// Store the device; a no-op clears the report, an unlink reports a removal.
 	with := fx.identityWith(t, "ch2@example.com", key)
 	f = settingsFlow(t, s, with, flow.TypeAPI, "")
-	ch.RecordFactorChange(f.ID, identity.CredentialsTOTP, true) // stale
-	if _, err := s.Settings(ctx, submission(f, map[string]any{"method": "totp"})); err != nil {
+	up, err = s.Settings(ctx, submission(f, map[string]any{"method": "totp"}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok := ch.FactorChange(f.ID); ok {
-		t.Error("a no-op kept a (stale) report")
+	if up.Completed != nil || up.FactorChanged {
+		t.Errorf("a no-op: completed %+v, factor changed %v", up.Completed, up.FactorChanged)
 	}
-	if _, err := s.Settings(ctx, submission(f, map[string]any{"totp_unlink": true})); err != nil {
+	up, err = s.Settings(ctx, submission(f, map[string]any{"totp_unlink": true}))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, added, ok := ch.FactorChange(f.ID); !ok || added {
-		t.Errorf("unlink reported added=%v ok=%v", added, ok)
+	if up.Completed != nil || !up.FactorChanged {
+		t.Errorf("unlink: completed %+v, factor changed %v", up.Completed, up.FactorChanged)
 	}
-	if got := next(); len(got) != 4 || got[0] != qrNode {
+	if got := next(with, up); len(got) != 4 || got[0] != qrNode {
 		t.Errorf("the flow after an unlink: %v", got)
 	}
 }

@@ -26,9 +26,11 @@
 //   - with native_flows, API flows get the nodes too: the trigger's value
 //     holds the options JSON and the app posts the credential as JSON.
 //
-// Settings tells the app, through Changes, which submissions add or remove
-// a key; the app upgrades the session, guards the last second factor and
-// revokes other sessions from after-settings hooks (internal/app).
+// A registration says in its settings.Update that the session gains the
+// key (Completed, at the level the key proves) and that a factor changed
+// (FactorChanged), as a removal does (FactorChanged); the settings flow
+// upgrades the session, guards the last second factor and revokes the
+// other sessions.
 //
 // webauthn sits in layer L5: it imports the flows it serves (flow/login,
 // flow/settings), flow, session, identity, ui, text and apierr.

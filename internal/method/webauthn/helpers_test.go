@@ -130,18 +130,13 @@ func (s *fakeStore) config(t *testing.T, id uuid.UUID) Config {
 	return cfg
 }
 
-// recorder is a Changes that remembers the last change per flow.
-type recorder struct{ m map[uuid.UUID]Change }
-
-func (r *recorder) ClearWebAuthnChange(id uuid.UUID)            { delete(r.m, id) }
-func (r *recorder) RecordWebAuthnChange(id uuid.UUID, c Change) { r.m[id] = c }
-
 type env struct {
 	store    *fakeStore
 	method   *Method
 	settings *Settings
-	changes  *recorder
-	user     *identity.Identity
+	// updates is the last accepted update per flow.
+	updates map[uuid.UUID]*settings.Update
+	user    *identity.Identity
 }
 
 // newEnv is a method on a fake store holding one identity with a
@@ -162,14 +157,13 @@ func newEnv(t *testing.T, o Options, schema string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{m: map[uuid.UUID]Change{}}
 	u := &identity.Identity{ID: uuid.New(), SchemaID: "default", Traits: json.RawMessage(`{"email":"` + testEmail + `"}`),
 		State: identity.StateActive, Credentials: map[identity.CredentialsType]identity.Credentials{
 			identity.CredentialsPassword: {Type: identity.CredentialsPassword, Identifiers: []string{testEmail},
 				Config: json.RawMessage(`{"hashed_password":"$argon2id$v=19$m=16,t=1,p=1$c2FsdA$aGFzaA"}`)},
 		}}
 	st.put(u)
-	return &env{store: st, method: m, settings: NewSettings(m, rec), changes: rec, user: u}
+	return &env{store: st, method: m, settings: NewSettings(m), updates: map[uuid.UUID]*settings.Update{}, user: u}
 }
 
 // settingsFlow is a new settings flow of type t for the identity, populated.
@@ -179,7 +173,11 @@ func (e *env) settingsFlow(t *testing.T, ft flow.Type) *settings.Flow {
 		UI: ui.NewContainer("http://x/self-service/settings")}, IdentityID: e.user.ID}
 	pub := e.user.Public()
 	f.Identity = &pub
-	if err := e.settings.PopulateSettings(f, &pub); err != nil {
+	stored, err := e.store.FindIdentityByID(context.Background(), e.user.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.settings.PopulateSettings(context.Background(), f, &pub, stored.Credentials); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -207,6 +205,7 @@ func (e *env) submit(t *testing.T, f *settings.Flow, body map[string]any, privil
 	if err != nil {
 		return err
 	}
+	e.updates[f.ID] = up
 	stored, err := e.store.FindIdentityByID(context.Background(), e.user.ID, true)
 	if err != nil {
 		t.Fatal(err)

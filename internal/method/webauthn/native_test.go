@@ -21,7 +21,7 @@ import (
 func TestPasswordless(t *testing.T) {
 	e := newEnv(t, Options{Passwordless: true}, testSchema)
 	d := newDevice()
-	if c := e.registerKey(t, d, "passkey"); !c.Added || c.AAL != session.AAL1 {
+	if c := e.registerKey(t, d, "passkey"); c.Completed == nil || c.Completed.AAL != session.AAL1 || !c.FactorChanged {
 		t.Errorf("change %+v", c)
 	}
 	if cfg := e.store.config(t, e.user.ID); !cfg.Credentials[0].IsPasswordless {

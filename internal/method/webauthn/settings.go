@@ -15,6 +15,7 @@ import (
 	"github.com/warden-id/warden/internal/flow"
 	"github.com/warden-id/warden/internal/flow/settings"
 	"github.com/warden-id/warden/internal/identity"
+	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/text"
 	"github.com/warden-id/warden/internal/ui"
 )
@@ -22,16 +23,17 @@ import (
 // Settings is the webauthn method of the settings flow (settings-flow
 // §5.4): register a security key, remove one.
 type Settings struct {
-	m       *Method
-	changes Changes
+	m *Method
 }
 
-var _ settings.Method = (*Settings)(nil)
+var (
+	_ settings.Method            = (*Settings)(nil)
+	_ settings.CredentialsReader = (*Settings)(nil)
+)
 
-// NewSettings is m's settings method; changes (may be nil) hears which
-// submissions add or remove a key.
-func NewSettings(m *Method, changes Changes) *Settings {
-	return &Settings{m: m, changes: changes}
+// NewSettings is m's settings method.
+func NewSettings(m *Method) *Settings {
+	return &Settings{m: m}
 }
 
 // Name is "webauthn".
@@ -41,9 +43,8 @@ func (s *Settings) Name() string { return string(identity.CredentialsWebAuthn) }
 // this method's too (NativeFlows, beyond Kratos).
 func (s *Settings) AnswersAPIFlows() bool { return s.m.o.NativeFlows }
 
-// populateTimeout bounds the credential read of PopulateSettings, which
-// the settings flow calls without a context.
-const populateTimeout = 5 * time.Second
+// ReadsCredentials: the nodes list the identity's keys.
+func (s *Settings) ReadsCredentials() bool { return true }
 
 // lockOutReason is the message on webauthn_remove when the key is the
 // identity's last first factor (§5.4).
@@ -52,24 +53,19 @@ const lockOutReason = "unable to remove this security key because it would lock 
 // PopulateSettings adds a remove button per key — except a passwordless
 // key that is the identity's only first factor —, the display name input,
 // the trigger with the registration options, the hidden webauthn_register
-// input and the script (§3.5).
-func (s *Settings) PopulateSettings(f *settings.Flow, i *identity.Identity) error {
+// input and the script (§3.5). The keys are those of creds (for the flow
+// that follows a registration or removal, as it leaves them).
+func (s *Settings) PopulateSettings(_ context.Context, f *settings.Flow, i *identity.Identity, creds map[identity.CredentialsType]identity.Credentials) error {
 	if !s.m.serves(f.Type) {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), populateTimeout)
-	defer cancel()
-	stored, err := s.m.store.FindIdentityByID(ctx, i.ID, true)
-	if err != nil {
-		return fmt.Errorf("webauthn: load credentials: %w", err)
-	}
-	cfg, err := configOf(stored.Credentials)
+	cfg, err := configOf(creds)
 	if err != nil {
 		return err
 	}
 	for _, c := range cfg.Credentials {
 		if c.IsPasswordless {
-			ok, err := hasOtherFirstFactor(stored.Credentials, c.ID)
+			ok, err := hasOtherFirstFactor(creds, c.ID)
 			if err != nil {
 				return err
 			}
@@ -123,9 +119,6 @@ func (m *Method) beginRegistration(flowID uuid.UUID, i *identity.Identity, cfg C
 // first (a registration needs a display name), then s.Check (CSRF), then
 // the privileged session; registering wins when both are asked.
 func (s *Settings) Settings(ctx context.Context, sub *settings.Submission) (*settings.Update, error) {
-	if s.changes != nil {
-		s.changes.ClearWebAuthnChange(sub.Flow.ID)
-	}
 	reg, err := credentialField(sub.Body, registerInput)
 	if err != nil {
 		return nil, err
@@ -182,9 +175,8 @@ func (s *Settings) register(sub *settings.Submission, stored *identity.Identity,
 		DisplayName:   name, AddedAt: s.m.o.Now().UTC().Round(time.Second), IsPasswordless: s.m.o.Passwordless,
 		Flags: &Flags{UserPresent: created.Flags.UserPresent, UserVerified: created.Flags.UserVerified,
 			BackupEligible: created.Flags.BackupEligible, BackupState: created.Flags.BackupState}}
-	s.record(sub.Flow.ID, Change{Added: true, AAL: s.m.AAL()})
 	id := sub.Identity.ID
-	return update(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) error {
+	up := update(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) error {
 		cfg, err := configOf(creds)
 		if err != nil {
 			return apierr.Internal(err)
@@ -202,7 +194,12 @@ func (s *Settings) register(sub *settings.Submission, stored *identity.Identity,
 		c.Type, c.Identifiers, c.Config, c.Version = identity.CredentialsWebAuthn, append([]string{}, ids...), raw, 1
 		creds[identity.CredentialsWebAuthn] = c
 		return nil
-	}), nil
+	})
+	// The ceremony proved the key: the session gains it at the level it
+	// proves (§5.4 step 7, §13 Q18).
+	up.Completed = &session.AuthenticationMethod{Method: identity.CredentialsWebAuthn, AAL: s.m.AAL()}
+	up.FactorChanged = true
+	return up, nil
 }
 
 // remove takes one key away; the last one takes the credential type with
@@ -215,8 +212,7 @@ func (s *Settings) remove(sub *settings.Submission, stored *identity.Identity, h
 	if err != nil {
 		return nil, err
 	}
-	s.record(sub.Flow.ID, Change{RemovedID: keyID})
-	return update(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) error {
+	up := update(sub.Identity, func(creds map[identity.CredentialsType]identity.Credentials) error {
 		if _, err := removable(creds, hexID); err != nil {
 			return err
 		}
@@ -227,7 +223,9 @@ func (s *Settings) remove(sub *settings.Submission, stored *identity.Identity, h
 		clear(creds)
 		maps.Copy(creds, without)
 		return nil
-	}), nil
+	})
+	up.FactorChanged = true
+	return up, nil
 }
 
 // removable finds the key hexID in creds and checks that it may go.
@@ -255,12 +253,6 @@ func removable(creds map[identity.CredentialsType]identity.Credentials, hexID st
 		return c.ID, nil
 	}
 	return nil, apierr.BadRequest("You tried to remove a WebAuthn credential which does not exist.")
-}
-
-func (s *Settings) record(flowID uuid.UUID, c Change) {
-	if s.changes != nil {
-		s.changes.RecordWebAuthnChange(flowID, c)
-	}
 }
 
 // update is a success that edits the stored credentials with edit, inside

@@ -28,14 +28,14 @@ func nodeIDs(c *ui.Container) []string {
 }
 
 // registerKey registers d through a browser settings flow.
-func (e *env) registerKey(t *testing.T, d *device, name string) Change {
+func (e *env) registerKey(t *testing.T, d *device, name string) *settings.Update {
 	t.Helper()
 	f := e.settingsFlow(t, flow.TypeBrowser)
 	resp := d.register(t, options(t, f.UI, registerTrigger))
 	if err := e.submit(t, f, map[string]any{registerInput: resp, registerName: name}, true); err != nil {
 		t.Fatalf("register %s: %v", name, err)
 	}
-	return e.changes.m[f.ID]
+	return e.updates[f.ID]
 }
 
 func mustUnmarshal(t *testing.T, s string, v any) {
@@ -64,8 +64,9 @@ func TestRegisterThenLoginAsSecondFactor(t *testing.T) {
 	if err := e.submit(t, f, map[string]any{registerInput: resp, registerName: "Yubi"}, true); err != nil {
 		t.Fatal(err)
 	}
-	if c := e.changes.m[f.ID]; !c.Added || c.AAL != session.AAL2 {
-		t.Errorf("change %+v", c)
+	if up := e.updates[f.ID]; up.Completed == nil || up.Completed.Method != identity.CredentialsWebAuthn ||
+		up.Completed.AAL != session.AAL2 || !up.FactorChanged {
+		t.Errorf("update %+v", up)
 	}
 	cfg := e.store.config(t, e.user.ID)
 	if len(cfg.Credentials) != 1 || cfg.Credentials[0].DisplayName != "Yubi" || cfg.Credentials[0].IsPasswordless ||
@@ -288,8 +289,8 @@ func TestRemove(t *testing.T) {
 	if err := e.submit(t, f, map[string]any{removeButton: fooID}, true); err != nil {
 		t.Fatal(err)
 	}
-	if c := e.changes.m[f.ID]; c.Added || string(c.RemovedID) != string(foo.cred.ID) {
-		t.Errorf("change %+v", c)
+	if up := e.updates[f.ID]; up.Completed != nil || !up.FactorChanged {
+		t.Errorf("update %+v", up)
 	}
 	if cfg := e.store.config(t, e.user.ID); len(cfg.Credentials) != 1 || cfg.Credentials[0].DisplayName != "bar" {
 		t.Errorf("after removing foo: %+v", cfg)
