@@ -187,38 +187,7 @@ func (s *Store) loadCredentials(ctx context.Context, nid, id uuid.UUID) (map[ide
 		LEFT JOIN identity_credential_identifiers ici ON ici.identity_credential_id = ic.id AND ici.nid = ic.nid
 		WHERE ic.nid = $1 AND ic.identity_id = $2
 		ORDER BY ic.id, ici.id`, nid, id)
-	if err != nil {
-		return nil, fmt.Errorf("load credentials: %w", err)
-	}
-	defer rows.Close()
-	out := make(map[identity.CredentialsType]identity.Credentials)
-	for rows.Next() {
-		var (
-			cr           identity.Credentials
-			name         string
-			config       jsonCol
-			created, upd timeCol
-			ident        sql.NullString
-		)
-		if err := rows.Scan(&cr.ID, &name, &config, &cr.Version, &created, &upd, &ident); err != nil {
-			return nil, fmt.Errorf("load credentials: %w", err)
-		}
-		t := identity.CredentialsType(name)
-		if prev, ok := out[t]; ok {
-			cr = prev
-		} else {
-			cr.Type, cr.Config, cr.CreatedAt, cr.UpdatedAt = t, config.Raw, created.Time, upd.Time
-			cr.Identifiers = []string{}
-		}
-		if ident.Valid {
-			cr.Identifiers = append(cr.Identifiers, ident.String)
-		}
-		out[t] = cr
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load credentials: %w", err)
-	}
-	return out, nil
+	return scanCredentials(rows, err)
 }
 
 // credentialTypes maps type names to their seeded ids. The table only
