@@ -221,11 +221,45 @@ func (v jsonScalar) time() (time.Time, error) {
 	if !v.isStr {
 		return time.Time{}, fmt.Errorf("time %s is not a string", v.s)
 	}
+	if t, ok := parseStoredTime(v.s); ok {
+		return t, nil
+	}
 	var c timeCol
 	if err := c.parse(v.s); err != nil {
 		return time.Time{}, err
 	}
 	return c.Time, nil
+}
+
+// parseStoredTime reads the layout the store writes on SQLite (timeLayout:
+// 2006-01-02T15:04:05.000000Z) without time.Parse's general machinery: a
+// whoami reads a dozen of them. ok is false for anything else, including
+// days past the 28th (whose validity depends on the month), which
+// time.Parse then reads or refuses; where this reads, it gives what
+// time.Parse(time.RFC3339Nano, s).UTC() gives.
+func parseStoredTime(s string) (time.Time, bool) {
+	if len(s) != len(timeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+		s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(from, to int) int {
+		n := 0
+		for k := from; k < to; k++ {
+			c := s[k]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(5, 7), num(8, 10)
+	hour, minute, sec, micro := num(11, 13), num(14, 16), num(17, 19), num(20, 26)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 ||
+		minute < 0 || minute > 59 || sec < 0 || sec > 59 || micro < 0 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, micro*1000, time.UTC), true
 }
 
 // timePtr is time, or nil for null.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -142,4 +143,31 @@ func (r fakeRow) Scan(dest ...any) error {
 		}
 	}
 	return nil
+}
+
+// TestParseStoredTime: where the fast reader reads, it reads what
+// time.Parse does; everything else is left to time.Parse.
+func TestParseStoredTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	inputs := []string{"2026-11-26T08:45:35.123456Z", "0001-01-01T00:00:00.000000Z", "9999-12-28T23:59:59.999999Z",
+		"2026-02-29T00:00:00.000000Z", "2026-02-30T00:00:00.000000Z", "2026-13-01T00:00:00.000000Z",
+		"2026-11-26T24:00:00.000000Z", "2026-11-26T08:60:00.000000Z", "2026-11-26T08:45:60.000000Z",
+		"2026-11-26 08:45:35.123456Z", "2026-11-26T08:45:35.123456+00:00", "2026-11-26T08:45:35Z",
+		"2026-1a-26T08:45:35.123456Z", "+026-11-26T08:45:35.123456Z", ""}
+	for range 2000 {
+		inputs = append(inputs, time.Unix(rng.Int64N(1<<36)-1<<35, rng.Int64N(1e9)).UTC().Format(timeLayout))
+	}
+	for _, in := range inputs {
+		got, ok := parseStoredTime(in)
+		want, err := time.Parse(time.RFC3339Nano, in)
+		if !ok {
+			continue
+		}
+		if err != nil || got != want.UTC() {
+			t.Errorf("parseStoredTime(%q) = %v, time.Parse %v, %v", in, got, want.UTC(), err)
+		}
+	}
+	if _, ok := parseStoredTime("2026-11-26T08:45:35.123456Z"); !ok {
+		t.Error("the stored layout is not read by the fast path")
+	}
 }
