@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"crypto/ecdsa"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -24,7 +26,7 @@ type key struct {
 }
 
 func newKey() *key {
-	k := &key{auth: virtualwebauthn.NewAuthenticator(), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2),
+	k := &key{auth: virtualwebauthn.NewAuthenticator(), cred: newEC2Credential(),
 		rp: virtualwebauthn.RelyingParty{ID: "localhost", Name: "Kratos Bench", Origin: uiBase}}
 	k.auth.AddCredential(k.cred)
 	return k
@@ -139,4 +141,21 @@ func (b *browser) whoami(s *Server) (int, string, string) {
 		amrs = append(amrs, toString(e["method"])+"/"+toString(e["aal"]))
 	}
 	return r.Status, toString(o["authenticator_assurance_level"]), strings.Join(amrs, ",")
+}
+
+// newEC2Credential is a P-256 credential whose public key encodes well.
+// virtualwebauthn writes the coordinates with big.Int.Bytes, which drops
+// leading zero bytes: one key in 128 would have a 31-byte coordinate and be
+// refused (rightly) by the verifier, making tests fail at random.
+func newEC2Credential() virtualwebauthn.Credential {
+	for {
+		c := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+		k, err := x509.ParsePKCS8PrivateKey(c.Key.Data)
+		if err != nil {
+			panic(err)
+		}
+		if ec, ok := k.(*ecdsa.PrivateKey); ok && len(ec.X.Bytes()) == 32 && len(ec.Y.Bytes()) == 32 {
+			return c
+		}
+	}
 }

@@ -2,6 +2,8 @@ package webauthn
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -249,7 +251,7 @@ type device struct {
 }
 
 func newDevice() *device {
-	d := &device{auth: virtualwebauthn.NewAuthenticator(), cred: virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2),
+	d := &device{auth: virtualwebauthn.NewAuthenticator(), cred: newEC2Credential(),
 		rp: virtualwebauthn.RelyingParty{ID: testRPID, Name: "Warden Test", Origin: testOrigin}}
 	d.auth.AddCredential(d.cred)
 	return d
@@ -292,3 +294,20 @@ func formMessage(t *testing.T, err error) string {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// newEC2Credential is a P-256 credential whose public key encodes well.
+// virtualwebauthn writes the coordinates with big.Int.Bytes, which drops
+// leading zero bytes: one key in 128 would have a 31-byte coordinate and be
+// refused (rightly) by the verifier, making tests fail at random.
+func newEC2Credential() virtualwebauthn.Credential {
+	for {
+		c := virtualwebauthn.NewCredential(virtualwebauthn.KeyTypeEC2)
+		k, err := x509.ParsePKCS8PrivateKey(c.Key.Data)
+		if err != nil {
+			panic(err)
+		}
+		if ec, ok := k.(*ecdsa.PrivateKey); ok && len(ec.X.Bytes()) == 32 && len(ec.Y.Bytes()) == 32 {
+			return c
+		}
+	}
+}
