@@ -62,7 +62,8 @@ func ReturnToOf(source string) string {
 // Resolve returns where to send the browser: the return_to of source (a
 // flow's request_url, or the current request's URL) when it is allowed, or
 // def when there is none. A return_to that is not allowed, does not parse,
-// or contains control characters or backslashes (browsers read "\" as "/",
+// is opaque ("https:evil.com", another host for browsers), or contains
+// control characters or backslashes (browsers read "\" as "/",
 // which turns "https:\\evil" into another host) is a 400
 // self_service_flow_return_to_forbidden; never a 500.
 func (p *ReturnToPolicy) Resolve(source string, def *url.URL) (*url.URL, error) {
@@ -87,7 +88,10 @@ func (p *ReturnToPolicy) check(raw string, def *url.URL) (*url.URL, error) {
 		return nil, p.forbidden(raw)
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
+	// An opaque URL ("https:evil.com") has no host for Go, so the default's
+	// host would be filled in below and the check pass, but a browser reads
+	// it as https://evil.com/: refuse it.
+	if err != nil || u.Opaque != "" {
 		return nil, p.forbidden(raw)
 	}
 	if def != nil {

@@ -99,3 +99,45 @@ func TestReturnToSelfServiceOnly(t *testing.T) {
 		}
 	}
 }
+
+// A browser reads "https:evil.com" as https://evil.com/; Go parses it as an
+// opaque URL without a host, which the default's host must not fill in.
+func TestReturnToHostileForms(t *testing.T) {
+	public := mustURL(t, "https://auth.good.com/")
+	def := mustURL(t, "https://good.com/")
+	p, _ := NewReturnToPolicy(public, []*url.URL{mustURL(t, "https://good.com/")})
+	tests := []struct {
+		raw     string
+		allowed bool
+	}{
+		{raw: "https:evil.com"},
+		{raw: "https:evil.com/x"},
+		{raw: "HTTPS:evil.com"},
+		{raw: "https:@evil.com"},
+		{raw: "//evil.com"},
+		{raw: "//evil.com/x"},
+		{raw: "https://good.com@evil.com/"},
+		{raw: "https://good.com:443@evil.com/"},
+		{raw: "https://evil.com/good.com"},
+		{raw: "javascript:alert(1)"},
+		{raw: "https://evil.com@good.com/", allowed: true}, // goes to good.com
+		{raw: "/x", allowed: true},
+	}
+	for _, tt := range tests {
+		src := "https://auth.good.com/self-service/login/browser?" + url.Values{"return_to": {tt.raw}}.Encode()
+		got, err := p.Resolve(src, def)
+		if !tt.allowed {
+			if err == nil {
+				t.Errorf("Resolve(%q) = %s, want forbidden", tt.raw, got)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Resolve(%q): %v", tt.raw, err)
+			continue
+		}
+		if back := mustURL(t, got.String()); back.Hostname() != "good.com" {
+			t.Errorf("Resolve(%q) = %s, leaves good.com", tt.raw, got)
+		}
+	}
+}

@@ -202,16 +202,22 @@ func takePool(q url.Values) (poolSettings, error) {
 	return p, nil
 }
 
-// redact hides a password in a DSN that is echoed in an error.
+// redact hides a password in a DSN that is echoed in an error. Only a URL
+// with userinfo can be masked field by field; any other DSN that may hold a
+// secret (libpq's "host=… password=…", MySQL's "user:pass@tcp(…)/db", a
+// URL that does not parse) is not echoed at all.
 func redact(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
+	if err == nil && u.User != nil && u.Host != "" {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if err != nil || strings.ContainsAny(dsn, "@=:") {
+		return "[redacted]"
 	}
-	return u.String()
+	return dsn
 }
 
 // redactURLError drops the URL (which may hold a password) from a parse error.

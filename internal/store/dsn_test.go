@@ -110,8 +110,21 @@ func TestParseDSNPoolDurations(t *testing.T) {
 }
 
 func TestParseDSNRedactsPassword(t *testing.T) {
-	_, err := parseDSN("mysql://user:secret@localhost/db")
-	if err == nil || strings.Contains(err.Error(), "secret") {
-		t.Errorf("error %v leaks the password", err)
+	for _, dsn := range []string{
+		"mysql://user:secret@localhost/db",
+		// Not URLs: the password must not be echoed either.
+		"host=db user=warden password=secret dbname=x",
+		"warden:secret@tcp(db:5432)/x",
+		"user:secret@db/x",
+		"postgres://u:secret@ho st/db",
+	} {
+		_, err := parseDSN(dsn)
+		if err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("parseDSN(%q) error %v leaks the password", dsn, err)
+		}
+	}
+	// A DSN without secrets is still shown, so the mistake can be found.
+	if _, err := parseDSN("kratos.sqlite"); err == nil || !strings.Contains(err.Error(), "kratos.sqlite") {
+		t.Errorf("parseDSN(kratos.sqlite) error %v does not name the DSN", err)
 	}
 }
