@@ -115,7 +115,7 @@ func selfService(ctx context.Context, cfg *config.Config, o Options, st *store.S
 		AfterHooks:          hookNames(lf.After.Hooks),
 		AfterMethodHooks:    afterHooks(lf.After),
 		RequireHighestAAL:   cfg.Session.Whoami.RequiredAAL != session.RequireAAL1,
-		Throttle:            login.DefaultThrottleOptions(),
+		Throttle:            loginThrottle(lf.Throttle),
 		Log:                 o.Log,
 	})
 
@@ -135,6 +135,13 @@ func selfService(ctx context.Context, cfg *config.Config, o Options, st *store.S
 	})
 	return &selfServiceHandlers{login: lh, registration: rh, errors: errs, returnTo: returnTo, csrf: csrf, mfa: mfa,
 		keys: secKeys}, nil
+}
+
+// loginThrottle maps selfservice.flows.login.throttle.* (D18; config
+// validates the limits) to the login handler's options.
+func loginThrottle(t config.LoginThrottle) login.ThrottleOptions {
+	return login.ThrottleOptions{Enabled: t.Enabled, Window: t.Window,
+		MaxPerIdentifier: t.MaxFailuresPerIdentifier, MaxPerAddress: t.MaxFailuresPerAddress}
 }
 
 // newCSRF is the CSRF cookie of foundation §8.1: named after the exact

@@ -191,12 +191,25 @@ type Flow struct {
 	After    After         // after.*
 }
 
+// LoginThrottle is Warden's selfservice.flows.login.throttle.* (D18): failed
+// logins counted per identifier (or, at aal2, per session identity) and per
+// client address in fixed windows.
+type LoginThrottle struct {
+	Enabled                  bool          // enabled (true)
+	Window                   time.Duration // window (5m), > 0
+	MaxFailuresPerIdentifier int           // max_failures_per_identifier (20), >= 1
+	MaxFailuresPerAddress    int           // max_failures_per_address (1000), >= 1
+}
+
 // Flows is selfservice.flows.*.
 type Flows struct {
 	Error struct {
 		UIURL *url.URL // selfservice.flows.error.ui_url
 	}
-	Login        Flow
+	Login struct {
+		Flow
+		Throttle LoginThrottle // Warden's throttle.* (D18)
+	}
 	Registration Flow
 	Settings     struct {
 		Flow

@@ -25,7 +25,8 @@ func selfservice(r *reader) Selfservice {
 
 	f := &s.Flows
 	f.Error.UIURL = r.uriRef("selfservice.flows.error.ui_url")
-	f.Login = flow(r, "login")
+	f.Login.Flow = flow(r, "login")
+	f.Login.Throttle = loginThrottle(r)
 	f.Registration = flow(r, "registration")
 	f.Registration.Enabled = r.boolean("selfservice.flows.registration.enabled")
 	f.Settings.Flow = flow(r, "settings")
@@ -41,6 +42,31 @@ func selfservice(r *reader) Selfservice {
 	f.Verification.Enabled = r.boolean("selfservice.flows.verification.enabled")
 	f.Logout.After.DefaultBrowserReturnURL = r.absURL("selfservice.flows.logout.after.default_browser_return_url")
 	return s
+}
+
+// loginThrottle reads selfservice.flows.login.throttle.*. Limits are
+// checked even when throttling is off, so turning it on later cannot
+// reveal a bad value. A value that did not parse is reported once.
+func loginThrottle(r *reader) LoginThrottle {
+	p := "selfservice.flows.login.throttle."
+	t := LoginThrottle{Enabled: r.boolean(p + "enabled")}
+	n := len(r.errs)
+	if t.Window = r.duration(p + "window"); len(r.errs) == n && t.Window <= 0 {
+		r.failf(p+"window", "must be greater than 0, got %s", t.Window)
+	}
+	t.MaxFailuresPerIdentifier = atLeastOne(r, p+"max_failures_per_identifier")
+	t.MaxFailuresPerAddress = atLeastOne(r, p+"max_failures_per_address")
+	return t
+}
+
+// atLeastOne reads a count that must be 1 or more.
+func atLeastOne(r *reader, path string) int {
+	n := len(r.errs)
+	v := r.integer(path)
+	if len(r.errs) == n && v < 1 {
+		r.failf(path, "must be at least 1, got %d", v)
+	}
+	return v
 }
 
 // flow reads the keys every selfservice.flows.<name> shares. Enabled is set

@@ -24,6 +24,13 @@ func TestEnvOverrides(t *testing.T) {
 			func(c *Config) any { return c.Serve.Public.BaseURL.String() }, "https://id.example.com/"},
 		{"max age", []string{"SELFSERVICE_FLOWS_SETTINGS_PRIVILEGED_SESSION_MAX_AGE=1s"},
 			func(c *Config) any { return c.Selfservice.Flows.Settings.PrivilegedSessionMaxAge }, time.Second},
+		{"login throttle per identifier", []string{"SELFSERVICE_FLOWS_LOGIN_THROTTLE_MAX_FAILURES_PER_IDENTIFIER=7"},
+			func(c *Config) any { return c.Selfservice.Flows.Login.Throttle.MaxFailuresPerIdentifier }, 7},
+		{"login throttle off", []string{"SELFSERVICE_FLOWS_LOGIN_THROTTLE_ENABLED=false", "SELFSERVICE_FLOWS_LOGIN_THROTTLE_WINDOW=90s"},
+			func(c *Config) any {
+				t := c.Selfservice.Flows.Login.Throttle
+				return []any{t.Enabled, t.Window}
+			}, []any{false, 90 * time.Second}},
 		{"underscored key", []string{"SELFSERVICE_DEFAULT_BROWSER_RETURN_URL=https://app.example.com/home"},
 			func(c *Config) any { return c.Selfservice.DefaultBrowserReturnURL.String() }, "https://app.example.com/home"},
 		{"underscored method", []string{"SELFSERVICE_METHODS_LOOKUP_SECRET_ENABLED=true"},

@@ -190,6 +190,12 @@ func selfserviceKeys() []keySpec {
 	add("selfservice.flows.settings.after.totp.revoke_other_sessions", kindBool, true)
 	add("selfservice.flows.settings.after.lookup_secret.revoke_other_sessions", kindBool, true)
 	add("selfservice.flows.settings.after.webauthn.revoke_other_sessions", kindBool, true) // webauthn (issue 5)
+	// Warden's own keys (D18, README "Differences from Kratos"): login
+	// throttling, counted in the database so it holds across nodes.
+	add("selfservice.flows.login.throttle.enabled", kindBool, true)
+	add("selfservice.flows.login.throttle.window", kindDuration, "5m")
+	add("selfservice.flows.login.throttle.max_failures_per_identifier", kindInt, 20)
+	add("selfservice.flows.login.throttle.max_failures_per_address", kindInt, 1000)
 	// v1 additions, accepted so v1 files load (D1).
 	skip("selfservice.flows.login.style", kindString)
 	skip("selfservice.flows.registration.login_hints", kindBool)

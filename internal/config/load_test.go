@@ -97,6 +97,8 @@ func TestDefaults(t *testing.T) {
 		{"settings enabled", f.Settings.Enabled, true},
 		{"login lifespan", f.Login.Lifespan, time.Hour},
 		{"login ui", f.Login.UIURL.String(), fb + "login"},
+		{"login throttle", f.Login.Throttle, LoginThrottle{Enabled: true, Window: 5 * time.Minute,
+			MaxFailuresPerIdentifier: 20, MaxFailuresPerAddress: 1000}},
 		{"registration ui", f.Registration.UIURL.String(), fb + "registration"},
 		{"settings ui", f.Settings.UIURL.String(), fb + "settings"},
 		{"recovery ui", f.Recovery.UIURL.String(), fb + "recovery"},

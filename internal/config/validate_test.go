@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -83,6 +84,13 @@ func TestInvalidValues(t *testing.T) {
 			"config: selfservice.flows.settings.after.hooks: expected a list of hooks"},
 		{"hook config", "selfservice:\n  flows:\n    settings:\n      after:\n        hooks:\n          - hook: web_hook\n            config: [1]\n",
 			"config: selfservice.flows.settings.after.hooks: entry 0 (web_hook): config must be an object"},
+		{"throttle window zero", "selfservice:\n  flows:\n    login:\n      throttle:\n        window: 0s\n", "config: selfservice.flows.login.throttle.window: must be greater than 0, got 0s"},
+		{"throttle window word", "selfservice:\n  flows:\n    login:\n      throttle:\n        window: soon\n", `config: selfservice.flows.login.throttle.window: invalid duration "soon"`},
+		{"throttle identifier zero", "selfservice:\n  flows:\n    login:\n      throttle:\n        max_failures_per_identifier: 0\n",
+			"config: selfservice.flows.login.throttle.max_failures_per_identifier: must be at least 1, got 0"},
+		{"throttle address negative", "selfservice:\n  flows:\n    login:\n      throttle:\n        max_failures_per_address: -5\n",
+			"config: selfservice.flows.login.throttle.max_failures_per_address: must be at least 1, got -5"},
+		{"throttle enabled", "selfservice:\n  flows:\n    login:\n      throttle:\n        enabled: maybe\n", `config: selfservice.flows.login.throttle.enabled: invalid boolean "maybe"`},
 		{"log level", "log:\n  level: loud\n", `config: log.level: invalid value "loud"`},
 		{"bool", "selfservice:\n  methods:\n    totp:\n      enabled: sometimes\n", `config: selfservice.methods.totp.enabled: invalid boolean "sometimes"`},
 		{"string type", "dsn: [a]\n", "config: dsn: expected a string, got a list"},
@@ -187,6 +195,9 @@ func TestValidEdgeValues(t *testing.T) {
 			func(c *Config) any { return c.Session.Lifespan.String() }, "24h0m0s"},
 		{"webauthn origins from rp id", "selfservice:\n  methods:\n    webauthn:\n      enabled: true\n      config:\n        rp: {id: example.com, display_name: Ex}\n", false,
 			func(c *Config) any { return c.Selfservice.Methods.WebAuthn.RP.Origins }, []string{"http://example.com"}},
+		{"throttle limits of one", "selfservice:\n  flows:\n    login:\n      throttle:\n        max_failures_per_identifier: 1\n        max_failures_per_address: 1\n        window: 1s\n", false,
+			func(c *Config) any { return c.Selfservice.Flows.Login.Throttle },
+			LoginThrottle{Enabled: true, Window: time.Second, MaxFailuresPerIdentifier: 1, MaxFailuresPerAddress: 1}},
 		{"oidc providers", "selfservice:\n  methods:\n    oidc:\n      enabled: true\n      config:\n        providers:\n          - {id: google, provider: google, client_id: c, scope: [email]}\n", false,
 			func(c *Config) any { return c.Selfservice.Methods.OIDC.Config.Providers },
 			[]OIDCProvider{{ID: "google", Provider: "google", ClientID: "c", Scope: []string{"email"}}}},

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 
 	"github.com/google/uuid"
 
@@ -13,6 +11,9 @@ import (
 
 var _ login.Store = (*Store)(nil)
 
+// Login flows' own columns are forced and requested_aal; the rest are the
+// common ones (flow_row.go).
+
 // CreateLoginFlow: see login.Store. The times are truncated to what the
 // database keeps, so the flow answered now equals the flow fetched later.
 func (s *Store) CreateLoginFlow(ctx context.Context, f *login.Flow) error {
@@ -20,21 +21,16 @@ func (s *Store) CreateLoginFlow(ctx context.Context, f *login.Flow) error {
 	if err != nil {
 		return err
 	}
-	uiJSON, err := encodeUI(f.UI)
+	uiJSON, err := encodeBase(&f.Base)
 	if err != nil {
 		return err
 	}
 	now := s.clock()
-	f.IssuedAt, f.ExpiresAt = truncate(f.IssuedAt), truncate(f.ExpiresAt)
-	err = s.inTx(ctx, nil, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO selfservice_login_flows
-			(id, nid, type, state, request_url, return_to, issued_at, expires_at, active_method,
-			 csrf_token_hash, forced, requested_aal, ui, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			f.ID, nid, string(f.Type), string(f.State), f.RequestURL, f.ReturnTo, ts(f.IssuedAt), ts(f.ExpiresAt),
-			f.Active, f.CSRFTokenHash, f.Refresh, string(f.RequestedAAL), uiJSON, ts(now), ts(now))
-		return err
-	})
+	err = s.execFlow(ctx, `INSERT INTO selfservice_login_flows
+			(id, nid, forced, requested_aal, type, state, request_url, return_to, issued_at, expires_at,
+			 active_method, csrf_token_hash, ui, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, false,
+		insertArgs([]any{f.ID, nid, f.Refresh, string(f.RequestedAAL)}, &f.Base, uiJSON, now))
 	if err != nil {
 		return mapErr("create login flow "+f.ID.String(), err)
 	}
@@ -53,18 +49,15 @@ func (s *Store) GetLoginFlow(ctx context.Context, id uuid.UUID) (*login.Flow, er
 		aal string
 		f   = &login.Flow{}
 	)
-	err = s.db.QueryRowContext(ctx, `SELECT type, state, request_url, return_to, issued_at, expires_at,
-			active_method, csrf_token_hash, forced, requested_aal, ui, created_at, updated_at
-		FROM selfservice_login_flows WHERE id = $1 AND nid = $2`, id, nid).Scan(
-		&r.typ, &r.state, &r.requestURL, &r.returnTo, &r.issued, &r.expires,
-		&r.active, &r.csrfHash, &f.Refresh, &aal, &r.ui, &r.created, &r.updated)
+	err = r.scan(s.db.QueryRowContext(ctx, `SELECT forced, requested_aal, type, state, request_url, return_to,
+			issued_at, expires_at, active_method, csrf_token_hash, ui, created_at, updated_at
+		FROM selfservice_login_flows WHERE id = $1 AND nid = $2`, id, nid), &f.Refresh, &aal)
 	if err != nil {
 		return nil, mapErr("get login flow "+id.String(), err)
 	}
-	if err := r.base(&f.Base); err != nil {
+	if err := r.base(&f.Base, id); err != nil {
 		return nil, mapErr("get login flow "+id.String(), err)
 	}
-	f.ID = id
 	f.RequestedAAL = session.AAL(aal)
 	f.CreatedAt, f.UpdatedAt = r.created.Time, r.updated.Time
 	return f, nil
@@ -81,31 +74,13 @@ func (s *Store) UpdateLoginFlow(ctx context.Context, f *login.Flow) error {
 		return err
 	}
 	now := s.clock()
-	err = s.inTx(ctx, nil, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE selfservice_login_flows
+	err = s.execFlow(ctx, `UPDATE selfservice_login_flows
 			SET state = $3, active_method = $4, ui = $5, updated_at = $6
-			WHERE id = $1 AND nid = $2`,
-			f.ID, nid, string(f.State), f.Active, uiJSON, ts(now))
-		if err != nil {
-			return err
-		}
-		return expectOneRow(res)
-	})
+			WHERE id = $1 AND nid = $2`, true,
+		updateArgs([]any{f.ID, nid}, &f.Base, uiJSON, now))
 	if err != nil {
 		return mapErr("update login flow "+f.ID.String(), err)
 	}
 	f.UpdatedAt = now
-	return nil
-}
-
-// expectOneRow turns "no row changed" into sql.ErrNoRows (a 404).
-func expectOneRow(res sql.Result) error {
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("rows affected: %w", err)
-	}
-	if n == 0 {
-		return sql.ErrNoRows
-	}
 	return nil
 }

@@ -17,7 +17,8 @@ var _ settings.Store = (*Store)(nil)
 // submit per edit), so their statements are prepared once (see prepared) and
 // everything that can be computed before a write transaction is: on SQLite
 // every write waits for the one before it, so the time spent inside one is
-// what bounds throughput.
+// what bounds throughput. The columns besides identity_id are the common
+// ones (flow_row.go).
 
 const (
 	sqlInsertSettingsFlow = `INSERT INTO selfservice_settings_flows
@@ -39,11 +40,10 @@ type encodedFlow struct {
 }
 
 func encodeFlow(f *settings.Flow) (encodedFlow, error) {
-	ui, err := encodeUI(f.UI)
+	ui, err := encodeBase(&f.Base)
 	if err != nil {
 		return encodedFlow{}, err
 	}
-	f.IssuedAt, f.ExpiresAt = truncate(f.IssuedAt), truncate(f.ExpiresAt)
 	return encodedFlow{f: f, ui: ui}, nil
 }
 
@@ -79,8 +79,7 @@ func (s *Store) CreateSettingsFlow(ctx context.Context, f *settings.Flow) error 
 
 func insertSettingsFlow(ctx context.Context, ins *sql.Stmt, nid uuid.UUID, ef encodedFlow, now time.Time) error {
 	f := ef.f
-	if _, err := ins.ExecContext(ctx, f.ID, nid, f.IdentityID, string(f.Type), string(f.State), f.RequestURL, f.ReturnTo,
-		ts(f.IssuedAt), ts(f.ExpiresAt), f.Active, f.CSRFTokenHash, ef.ui, ts(now), ts(now)); err != nil {
+	if _, err := ins.ExecContext(ctx, insertArgs([]any{f.ID, nid, f.IdentityID}, &f.Base, ef.ui, now)...); err != nil {
 		return fmt.Errorf("insert settings flow: %w", err)
 	}
 	return nil
@@ -90,7 +89,7 @@ func insertSettingsFlow(ctx context.Context, ins *sql.Stmt, nid uuid.UUID, ef en
 // its identity's (or does not exist) changes nothing and is a 404.
 func updateSettingsFlow(ctx context.Context, upd *sql.Stmt, nid uuid.UUID, ef encodedFlow, now time.Time) error {
 	f := ef.f
-	res, err := upd.ExecContext(ctx, f.ID, nid, f.IdentityID, string(f.State), f.Active, ef.ui, ts(now))
+	res, err := upd.ExecContext(ctx, updateArgs([]any{f.ID, nid, f.IdentityID}, &f.Base, ef.ui, now)...)
 	if err != nil {
 		return fmt.Errorf("update settings flow: %w", err)
 	}
@@ -111,16 +110,13 @@ func (s *Store) GetSettingsFlow(ctx context.Context, id uuid.UUID) (*settings.Fl
 		r flowRow
 		f = &settings.Flow{}
 	)
-	err = st.QueryRowContext(ctx, id, nid).Scan(
-		&f.IdentityID, &r.typ, &r.state, &r.requestURL, &r.returnTo, &r.issued, &r.expires,
-		&r.active, &r.csrfHash, &r.ui, &r.created, &r.updated)
+	err = r.scan(st.QueryRowContext(ctx, id, nid), &f.IdentityID)
 	if err != nil {
 		return nil, mapErr("get settings flow "+id.String(), err)
 	}
-	if err := r.base(&f.Base); err != nil {
+	if err := r.base(&f.Base, id); err != nil {
 		return nil, mapErr("get settings flow "+id.String(), err)
 	}
-	f.ID = id
 	f.CreatedAt, f.UpdatedAt = r.created.Time, r.updated.Time
 	return f, nil
 }

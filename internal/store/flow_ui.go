@@ -10,7 +10,7 @@ import (
 )
 
 // Shared by the flow tables (selfservice_*_flows): how the ui column is
-// written and read, and the columns every flow has.
+// written and read (the other common columns are flow_row.go's).
 
 // encodeUI is the ui column: the container with every csrf_token value
 // blanked. A flow's CSRF secret is never written (D16); it is re-masked
@@ -46,25 +46,4 @@ func decodeUI(raw json.RawMessage) (*ui.Container, error) {
 		c.Nodes = []ui.Node{}
 	}
 	return c, nil
-}
-
-// flowRow holds the columns every flow table has, for scanning.
-type flowRow struct {
-	typ, state, requestURL, returnTo, active, csrfHash string
-	issued, expires, created, updated                  timeCol
-	ui                                                 jsonCol
-}
-
-// base turns the row into the flow's common fields.
-func (r *flowRow) base(b *flow.Base) error {
-	c, err := decodeUI(r.ui.Raw)
-	if err != nil {
-		return err
-	}
-	b.Type = flow.Type(r.typ)
-	b.State = flow.State(r.state)
-	b.RequestURL, b.ReturnTo, b.Active, b.CSRFTokenHash = r.requestURL, r.returnTo, r.active, r.csrfHash
-	b.IssuedAt, b.ExpiresAt = r.issued.Time, r.expires.Time
-	b.UI = c
-	return nil
 }

@@ -68,7 +68,7 @@ func (h *Handler) Submit(w http.ResponseWriter, r *http.Request) {
 		h.rs.FlowError(w, r, h.kind, f, err)
 		return
 	}
-	keys := h.throttle.keys(r, body)
+	keys := h.throttle.keys(r, body, sess)
 	counts, err := h.throttle.check(ctx, keys)
 	if err != nil {
 		h.rs.FlowError(w, r, h.kind, f, err)

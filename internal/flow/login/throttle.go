@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/warden-id/warden/internal/flow"
+	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/text"
 )
 
@@ -20,9 +23,9 @@ type ThrottleOptions struct {
 	Enabled bool
 	// Window is the length of a counting window (default 5m).
 	Window time.Duration
-	// MaxPerIdentifier is the number of failed logins for one identifier in
-	// one window after which logins for it are refused until the window
-	// ends (default 20).
+	// MaxPerIdentifier is the number of failed logins for one identifier
+	// (at aal2: one session identity) in one window after which logins for
+	// it are refused until the window ends (default 20).
 	MaxPerIdentifier int
 	// MaxPerAddress is the same per client IP address (default 1000: behind
 	// a reverse proxy every client shares one address, so this limit must
@@ -60,7 +63,9 @@ func newThrottle(s ThrottleStore, o ThrottleOptions, log *slog.Logger, now func(
 
 // throttleKeys are the counters a submission touches: one per identifier
 // (hashed: the table must not become a list of e-mail addresses) and one per
-// client address.
+// client address. A second-factor submission (TOTP, lookup, WebAuthn code)
+// carries no identifier; its identifier counter is the session's identity,
+// so one account's codes cannot be guessed at the address limit.
 type throttleKeys struct {
 	identifier, address string
 }
@@ -75,7 +80,9 @@ func (k throttleKeys) all() []string {
 	return out
 }
 
-func (t *throttle) keys(r *http.Request, body map[string]any) throttleKeys {
+// keys derives the counters of a submission; sess is the request's
+// session, nil when it has none.
+func (t *throttle) keys(r *http.Request, body map[string]any, sess *session.Session) throttleKeys {
 	if !t.o.Enabled {
 		return throttleKeys{}
 	}
@@ -85,14 +92,21 @@ func (t *throttle) keys(r *http.Request, body map[string]any) throttleKeys {
 		id, _ = body["password_identifier"].(string)
 	}
 	if id = strings.ToLower(strings.TrimSpace(id)); id != "" {
-		sum := sha256.Sum256([]byte(id))
-		k.identifier = "identifier:" + hex.EncodeToString(sum[:])
+		k.identifier = hashedKey("identifier:", id)
+	} else if sess != nil && sess.IdentityID != uuid.Nil {
+		k.identifier = hashedKey("identity:", sess.IdentityID.String())
 	}
 	// RemoteAddr only: forwarded headers can be forged by the client.
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil && host != "" {
 		k.address = "address:" + host
 	}
 	return k
+}
+
+// hashedKey is prefix + the hex SHA-256 of v.
+func hashedKey(prefix, v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return prefix + hex.EncodeToString(sum[:])
 }
 
 // check refuses the login when a counter is full. The refusal does not
