@@ -17,9 +17,10 @@ import (
 // warning of any kind (D2: "a drop-in replacement must start from this exact
 // file").
 func TestCompatFile(t *testing.T) {
-	src, err := os.ReadFile("/work/shared/compat/kratos.yml")
+	// The repository keeps a copy of the shared compat files for its tests.
+	src, err := os.ReadFile(filepath.Join("..", "..", "test", "e2e", "testdata", "compat", "kratos.yml"))
 	if err != nil {
-		t.Skipf("compat file not available: %v", err)
+		t.Fatalf("compat file: %v", err)
 	}
 	dir := t.TempDir()
 	path := writeFile(t, dir, "kratos.yml", string(src))
