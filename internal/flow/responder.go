@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/identity"
 	"github.com/warden-id/warden/internal/text"
@@ -256,4 +258,22 @@ func embed(c *ui.Container, err error) {
 	}
 	// Kratos's 400 → 4000001 mapping carries no context (settings §3.6).
 	c.AddMessage("", text.Message{ID: text.IDValidationGeneric, Text: reason, Type: text.Error})
+}
+
+// Fetch answers GET /self-service/<flow>/flows?id= for flows that need no
+// session (login, registration; foundation §1.4): an unknown or malformed
+// id is a 404, then CheckFetch's CSRF and expiry rules, always as JSON. The
+// caller has already set the CSRF cookie and applied its own preconditions.
+func (rs *Responder) Fetch(w http.ResponseWriter, r *http.Request, k Kind, load func(context.Context, uuid.UUID) (Flow, error)) {
+	id, err := ParseFetchID(r)
+	if err == nil {
+		var f Flow
+		if f, err = load(r.Context(), id); err == nil {
+			if err = rs.CheckFetch(r, k, f); err == nil {
+				rs.WriteFlow(w, r, http.StatusOK, f)
+				return
+			}
+		}
+	}
+	rs.Writer.Write(w, r, err)
 }

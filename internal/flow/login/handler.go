@@ -2,6 +2,7 @@ package login
 
 import (
 	"context"
+	"github.com/google/uuid"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -95,21 +96,9 @@ func (h *Handler) InitAPI(w http.ResponseWriter, r *http.Request) { h.init(w, r,
 // (foundation §1.4); there is no session check.
 func (h *Handler) Fetch(w http.ResponseWriter, r *http.Request) {
 	h.rs.CSRF.Ensure(w, r) // every browser-facing GET carries the cookie (§8.1)
-	id, err := flow.ParseFetchID(r)
-	if err != nil {
-		h.rs.Writer.Write(w, r, err)
-		return
-	}
-	f, err := h.store.GetLoginFlow(r.Context(), id)
-	if err != nil {
-		h.rs.Writer.Write(w, r, err)
-		return
-	}
-	if err := h.rs.CheckFetch(r, h.kind, f); err != nil {
-		h.rs.Writer.Write(w, r, err)
-		return
-	}
-	h.rs.WriteFlow(w, r, http.StatusOK, f)
+	h.rs.Fetch(w, r, h.kind, func(ctx context.Context, id uuid.UUID) (flow.Flow, error) {
+		return h.store.GetLoginFlow(ctx, id)
+	})
 }
 
 // currentSession is the request's session, nil when it has none. Only a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -172,21 +173,9 @@ func (h *Handler) Fetch(w http.ResponseWriter, r *http.Request) {
 		h.rs.Errors.Redirect(w, r, ErrDisabled())
 		return
 	}
-	id, err := flow.ParseFetchID(r)
-	if err != nil {
-		h.rs.Writer.Write(w, r, err)
-		return
-	}
-	f, err := h.store.GetRegistrationFlow(r.Context(), id)
-	if err != nil {
-		h.rs.Writer.Write(w, r, err)
-		return
-	}
-	if err := h.rs.CheckFetch(r, h.kind, f); err != nil {
-		h.rs.Writer.Write(w, r, err)
-		return
-	}
-	h.rs.WriteFlow(w, r, http.StatusOK, f)
+	h.rs.Fetch(w, r, h.kind, func(ctx context.Context, id uuid.UUID) (flow.Flow, error) {
+		return h.store.GetRegistrationFlow(ctx, id)
+	})
 }
 
 // alreadySignedIn answers a request that has a session: JSON requests get
