@@ -2,11 +2,12 @@ package login
 
 import (
 	"context"
-	"github.com/google/uuid"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/flow"
