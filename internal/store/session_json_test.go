@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,7 +94,8 @@ func TestScanPackedSessionRejectsGarbage(t *testing.T) {
 	row := func(packed string) fakeRow {
 		return fakeRow{packed, `[]`, `{"email":"a@example.org"}`, nil, nil}
 	}
-	sess, err := scanPackedSession(row(valid))
+	pg := &Store{dialect: DialectPostgres}
+	sess, err := pg.scanPackedSession(row(valid))
 	if err != nil {
 		t.Fatalf("valid row: %v", err)
 	}
@@ -118,7 +121,83 @@ func TestScanPackedSessionRejectsGarbage(t *testing.T) {
 					t.Fatalf("panic on %q: %v", b, v)
 				}
 			}()
-			if sess, err := scanPackedSession(row(string(b))); err == nil && sess.Identity == nil {
+			if sess, err := pg.scanPackedSession(row(string(b))); err == nil && sess.Identity == nil {
+				t.Fatalf("%q: no error and no identity", b)
+			}
+		}()
+	}
+}
+
+// TestScanPackedSessionSQLiteParts: SQLite's row is one column of nineteen
+// parts; an empty nullable part is NULL, and any other number of parts, or
+// a damaged part, is an error, never a panic.
+func TestScanPackedSessionSQLiteParts(t *testing.T) {
+	const ts = "2026-11-26T08:45:35.123456Z"
+	scalars := []string{"0f8fad5b-d9cb-469f-a165-70867728950e", "1", "aal1", ts, ts, ts, ts,
+		"7c9e6679-7425-40de-944b-e07fc1f90ae7", "default", "active", "", ts, ts, "aal1"}
+	const addresses = `[[["01a21722-8bc9-7466-a0cf-65ace29c0755","email","a@example.org",0,"pending",null,` +
+		`"` + ts + `","` + ts + `"]],[["01a21722-8bc9-7469-a2a9-9f90754c0133","email","a@example.org","` + ts + `","` + ts + `"]]]`
+	row := func(tail ...string) []string { return append(append(slices.Clone(scalars), addresses), tail...) }
+	lite := &Store{dialect: DialectSQLite}
+	tests := []struct {
+		name             string
+		parts            []string
+		wantErr          bool
+		wantPub, wantAdm string // "" for nil
+	}{
+		{name: "metadata null", parts: row(`[]`, `{"a":1}`, ``, ``)},
+		{name: "metadata set", parts: row(`[]`, `{"a":1}`, `{"p":1}`, `null`), wantPub: `{"p":1}`, wantAdm: `null`},
+		{name: "eighteen parts", parts: row(`[]`, `{"a":1}`, ``), wantErr: true},
+		{name: "twenty parts", parts: row(`[]`, `{"a":1}`, ``, ``, ``), wantErr: true},
+		{name: "one part", parts: scalars[:1], wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sess, err := lite.scanPackedSession(fakeRow{strings.Join(tt.parts, "\x01")})
+			if tt.wantErr {
+				if err == nil {
+					t.Fatal("no error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := sess.Identity
+			if !sess.Active || i.StateChangedAt != nil || sess.IdentityAvailableAAL != "aal1" ||
+				len(i.VerifiableAddresses) != 1 || len(i.RecoveryAddresses) != 1 {
+				t.Errorf("read as %+v / %+v", sess, i)
+			}
+			if string(i.Traits) != `{"a":1}` || string(i.MetadataPublic) != tt.wantPub || string(i.MetadataAdmin) != tt.wantAdm {
+				t.Errorf("traits %s, metadata %s / %s", i.Traits, i.MetadataPublic, i.MetadataAdmin)
+			}
+			if (tt.wantPub == "") != (i.MetadataPublic == nil) || (tt.wantAdm == "") != (i.MetadataAdmin == nil) {
+				t.Errorf("NULL metadata must be nil, have %#v / %#v", i.MetadataPublic, i.MetadataAdmin)
+			}
+		})
+	}
+
+	valid := strings.Join(row(`[]`, `{"a":1}`, ``, ``), "\x01")
+	rng := rand.New(rand.NewPCG(7, 8))
+	for n := range 5000 {
+		b := []byte(valid)
+		switch n % 3 {
+		case 0:
+			b = b[:rng.IntN(len(b))]
+		case 1:
+			const bytes = "[]{},:\"\\ 0an\x01"
+			b[rng.IntN(len(b))] = bytes[rng.IntN(len(bytes))]
+		case 2:
+			k := rng.IntN(len(b))
+			b = append(b[:k], b[k+1:]...)
+		}
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					t.Fatalf("panic on %q: %v", b, v)
+				}
+			}()
+			if sess, err := lite.scanPackedSession(fakeRow{string(b)}); err == nil && sess.Identity == nil {
 				t.Fatalf("%q: no error and no identity", b)
 			}
 		}()
@@ -138,6 +217,12 @@ func (r fakeRow) Scan(dest ...any) error {
 			if err := d.Scan(r[k]); err != nil {
 				return err
 			}
+		case *string:
+			v, ok := r[k].(string)
+			if !ok {
+				return errors.New("fakeRow: not a string")
+			}
+			*d = v
 		default:
 			return errors.New("fakeRow: unexpected destination")
 		}
@@ -152,7 +237,7 @@ func TestParseStoredTime(t *testing.T) {
 	inputs := []string{"2026-11-26T08:45:35.123456Z", "0001-01-01T00:00:00.000000Z", "9999-12-28T23:59:59.999999Z",
 		"2026-02-29T00:00:00.000000Z", "2026-02-30T00:00:00.000000Z", "2026-13-01T00:00:00.000000Z",
 		"2026-11-26T24:00:00.000000Z", "2026-11-26T08:60:00.000000Z", "2026-11-26T08:45:60.000000Z",
-		"2026-11-26 08:45:35.123456Z", "2026-11-26T08:45:35.123456+00:00", "2026-11-26T08:45:35Z",
+		"2026-11-26T08:45:35.123456Z", "2026-11-26T08:45:35.123456+00:00", "2026-11-26T08:45:35Z",
 		"2026-1a-26T08:45:35.123456Z", "+026-11-26T08:45:35.123456Z", ""}
 	for range 2000 {
 		inputs = append(inputs, time.Unix(rng.Int64N(1<<36)-1<<35, rng.Int64N(1e9)).UTC().Format(timeLayout))

@@ -109,7 +109,7 @@ func (s *Store) findSession(ctx context.Context, by string, st *sql.Stmt, key an
 	}
 	var sess *session.Session
 	if withIdentity {
-		sess, err = scanPackedSession(st.QueryRowContext(ctx, key, nid))
+		sess, err = s.scanPackedSession(st.QueryRowContext(ctx, key, nid))
 	} else {
 		sess, err = scanSession(st.QueryRowContext(ctx, key, nid))
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,44 +17,50 @@ import (
 )
 
 // A session read with its identity (whoami, and FindSessionByID with the
-// identity) is ONE statement: the session row, its identity's row through
-// the join, and the identity's addresses through correlated subqueries,
-// each an index search on (identity_id, nid). It used to be two statements,
-// the second one reading both kinds of addresses; on SQLite every statement
-// costs a read transaction (the WAL snapshot), a cursor set-up and
-// database/sql's round through the pool, so the second one cost as much as
-// the first.
+// identity) is ONE statement: the session row found by its unique token
+// index (or primary key) and its identity's row through the join.
 //
-// The statement also returns few columns. modernc's driver calls into
-// SQLite five times per column and query (name, declared type, type,
-// value, length), each call through SQLite's connection mutex, emulated in
-// Go: at twenty columns that was a quarter of a whoami call. So the scalar
-// columns and the addresses come as one JSON array (packed), read by hand
-// (session_json.go); the JSON documents (AMR, traits, metadata) stay
-// columns of their own, so they come back byte for byte as stored:
+// What it returns is shaped by what each engine charges for. On SQLite a
+// statement costs a read transaction, cursors and B-tree seeks, and
+// modernc's driver then calls into SQLite five times per column (name,
+// declared type, type, value, length), each call through SQLite's
+// connection mutex, emulated in Go: a column costs about half a
+// microsecond, a tenth of the whole read. Building JSON costs too (a
+// json_array of the fourteen scalars was a third of the statement). So on
+// SQLite the row is ONE column of nineteen parts joined by U+0001, a
+// character that neither valid JSON text (control characters are escaped
+// inside strings and are not white space outside them) nor ids, times and
+// names hold:
 //
-//	[[s.id, s.active, s.aal, s.issued_at, s.expires_at, s.authenticated_at,
-//	  s.created_at, i.id, i.schema_id, i.state, i.state_changed_at,
-//	  i.created_at, i.updated_at, i.available_aal],
-//	 [[id, via, value, verified, status, verified_at, created_at, updated_at], …],
-//	 [[id, via, value, created_at, updated_at], …]]
+//	s.id ␁ s.active ␁ s.aal ␁ s.issued_at ␁ s.expires_at ␁ s.authenticated_at ␁
+//	s.created_at ␁ i.id ␁ i.schema_id ␁ i.state ␁ i.state_changed_at ␁
+//	i.created_at ␁ i.updated_at ␁ i.available_aal ␁ i.packed_addresses ␁
+//	s.authentication_methods ␁ i.traits ␁ i.metadata_public ␁ i.metadata_admin
 //
-// Only the JSON functions differ between the dialects. Times are SQLite's
-// stored text or PostgreSQL's ISO 8601 with an offset; booleans 0/1 or
-// false/true; both read the same (UTC, as every time the store returns).
-// The address aggregates are unordered: an ORDER BY inside them costs
-// SQLite a temporary B-tree per call (more than the rest of the
-// statement), so the few addresses are sorted by id here instead, the
-// order identity reads use.
+// with NULL as an empty part. The addresses come from packed_addresses,
+// kept by triggers (migration 00007): two correlated subqueries over the
+// address tables used to cost as much as the rest of the statement.
+//
+// On PostgreSQL the round trip dominates, and the row is five columns: the
+// scalars and the addresses (correlated subqueries, each an index search
+// on (identity_id, nid)) packed as one JSON array,
+//
+//	[[s.id, …, i.available_aal], [[id, via, value, verified, status,
+//	  verified_at, created_at, updated_at], …], [[id, via, value,
+//	  created_at, updated_at], …]]
+//
+// then the four documents, which come back byte for byte as stored.
+//
+// Times are SQLite's stored text or PostgreSQL's ISO 8601 with an offset;
+// booleans 0/1 or false/true; both read the same (UTC, as every time the
+// store returns). The address aggregates are unordered: an ORDER BY inside
+// them costs SQLite a temporary B-tree per call, so the few addresses are
+// sorted by id here instead, the order identity reads use.
 const (
-	packedScalarsSQLite = `json_array(s.id, s.active, s.aal, s.issued_at, s.expires_at, s.authenticated_at,
-		s.created_at, i.id, i.schema_id, i.state, i.state_changed_at, i.created_at, i.updated_at, i.available_aal)`
-	packedSessionSQLite = `'[' || ` + packedScalarsSQLite + ` || ',' ||
-		(SELECT json_group_array(json_array(v.id, v.via, v.value, v.verified, v.status,
-			v.verified_at, v.created_at, v.updated_at))
-			FROM identity_verifiable_addresses v WHERE v.identity_id = i.id AND v.nid = i.nid) || ',' ||
-		(SELECT json_group_array(json_array(r.id, r.via, r.value, r.created_at, r.updated_at))
-			FROM identity_recovery_addresses r WHERE r.identity_id = i.id AND r.nid = i.nid) || ']'`
+	packedSessionSQLite = `concat_ws(char(1), s.id, s.active, s.aal, s.issued_at, s.expires_at,
+		s.authenticated_at, s.created_at, i.id, i.schema_id, i.state, ifnull(i.state_changed_at, ''),
+		i.created_at, i.updated_at, ifnull(i.available_aal, ''), i.packed_addresses,
+		s.authentication_methods, i.traits, ifnull(i.metadata_public, ''), ifnull(i.metadata_admin, '')) AS p`
 
 	packedSessionPostgres = `json_build_array(json_build_array(s.id, s.active, s.aal, s.issued_at, s.expires_at,
 		s.authenticated_at, s.created_at, i.id, i.schema_id, i.state, i.state_changed_at, i.created_at,
@@ -61,19 +69,20 @@ const (
 			v.verified_at, v.created_at, v.updated_at))
 			FROM identity_verifiable_addresses v WHERE v.identity_id = i.id AND v.nid = i.nid), '[]'::json),
 		coalesce((SELECT json_agg(json_build_array(r.id, r.via, r.value, r.created_at, r.updated_at))
-			FROM identity_recovery_addresses r WHERE r.identity_id = i.id AND r.nid = i.nid), '[]'::json))`
+			FROM identity_recovery_addresses r WHERE r.identity_id = i.id AND r.nid = i.nid), '[]'::json))
+		AS p, s.authentication_methods AS a, i.traits AS t, i.metadata_public AS m, i.metadata_admin AS n`
 
-	// Short names: modernc copies every column's name on every query, and
-	// an expression's name is its whole text.
-	packedDocs = ` AS p, s.authentication_methods AS a, i.traits AS t, i.metadata_public AS m, i.metadata_admin AS n`
+	// sqliteParts is the number of parts of SQLite's row; the first
+	// len(sessionScalars{}) are the scalars.
+	sqliteParts = 19
 )
 
 // packedSessionCols are the columns of a session read with its identity.
 func (s *Store) packedSessionCols() string {
 	if s.dialect == DialectSQLite {
-		return packedSessionSQLite + packedDocs
+		return packedSessionSQLite
 	}
-	return packedSessionPostgres + packedDocs
+	return packedSessionPostgres
 }
 
 // whoamiStmt is whoami's prepared statement, kept in a field: the cache
@@ -91,26 +100,90 @@ func (s *Store) whoamiStmt(ctx context.Context) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// sessionScalars are the session's and the identity's scalars, in the
+// order of both dialects' rows.
+type sessionScalars [14]jsonScalar
+
+// packedSession is one row of packedSessionCols, split.
+type packedSession struct {
+	scalars sessionScalars
+	// addresses reads the two address lists next: positioned before
+	// "[…],[…]]" (the rest of PostgreSQL's packed array, or SQLite's
+	// packed_addresses after its '[').
+	addresses            jsonReader
+	amr                  string
+	traits, mdPub, mdAdm json.RawMessage // nil: SQL NULL
+}
+
 // scanPackedSession reads one row of packedSessionCols.
-func scanPackedSession(r rowScanner) (*session.Session, error) {
+func (s *Store) scanPackedSession(r rowScanner) (*session.Session, error) {
+	var p packedSession
+	if s.dialect != DialectSQLite {
+		var packed, amr sql.NullString
+		var traits, mdPub, mdAdm jsonCol
+		if err := r.Scan(&packed, &amr, &traits, &mdPub, &mdAdm); err != nil {
+			return nil, err
+		}
+		p.addresses = jsonReader{s: packed.String}
+		if err := p.addresses.expect('['); err != nil {
+			return nil, err
+		}
+		if err := p.addresses.array(p.scalars[:]); err != nil {
+			return nil, err
+		}
+		if err := p.addresses.expect(','); err != nil {
+			return nil, err
+		}
+		p.amr, p.traits, p.mdPub, p.mdAdm = amr.String, traits.Raw, mdPub.Raw, mdAdm.Raw
+		return p.decode()
+	}
+	var row string
+	if err := r.Scan(&row); err != nil {
+		return nil, err
+	}
+	var parts [sqliteParts]string
+	for k := range parts {
+		part, rest, found := strings.Cut(row, "\x01")
+		if found == (k == len(parts)-1) {
+			return nil, fmt.Errorf("session: the packed row has other than %d parts", len(parts))
+		}
+		parts[k], row = part, rest
+	}
+	for k := range p.scalars {
+		switch v := parts[k]; {
+		case k == 1: // active: 0 or 1
+			p.scalars[k] = jsonScalar{s: v}
+		case v == "" && (k == 10 || k == 13): // state_changed_at, available_aal
+			p.scalars[k] = jsonScalar{s: "null"}
+		default:
+			p.scalars[k] = jsonScalar{s: v, isStr: true}
+		}
+	}
+	p.addresses = jsonReader{s: parts[len(p.scalars)]}
+	if err := p.addresses.expect('['); err != nil {
+		return nil, err
+	}
+	docs := parts[len(p.scalars)+1:]
+	p.amr, p.traits, p.mdPub, p.mdAdm = docs[0], json.RawMessage(docs[1]), docOrNull(docs[2]), docOrNull(docs[3])
+	return p.decode()
+}
+
+// docOrNull is a JSON document part of SQLite's row; empty is NULL.
+func docOrNull(part string) json.RawMessage {
+	if part == "" {
+		return nil
+	}
+	return json.RawMessage(part)
+}
+
+// decode builds the session and its identity.
+func (p *packedSession) decode() (*session.Session, error) {
 	var (
-		packed, amr          sql.NullString
-		traits, mdPub, mdAdm jsonCol
-		sess                 session.Session
-		i                    identity.Identity
-		f                    [14]jsonScalar
+		sess session.Session
+		i    identity.Identity
+		d    fields
+		f    = &p.scalars
 	)
-	if err := r.Scan(&packed, &amr, &traits, &mdPub, &mdAdm); err != nil {
-		return nil, err
-	}
-	rd := jsonReader{s: packed.String}
-	if err := rd.expect('['); err != nil {
-		return nil, err
-	}
-	if err := rd.array(f[:]); err != nil {
-		return nil, err
-	}
-	var d fields
 	sess.ID = d.uuid(f[0])
 	sess.Active = d.bool(f[1])
 	sess.AAL = session.AAL(d.str(f[2]))
@@ -128,15 +201,13 @@ func scanPackedSession(r rowScanner) (*session.Session, error) {
 	}
 	sess.IdentityID = i.ID
 	var err error
-	if sess.AMR, err = decodeAMR(amr.String); err != nil {
+	if sess.AMR, err = decodeAMR(p.amr); err != nil {
 		return nil, fmt.Errorf("session %s: decode authentication_methods: %w", sess.ID, err)
 	}
 	sess.Devices = []session.Device{}
-	i.Traits, i.MetadataPublic, i.MetadataAdmin = traits.Raw, mdPub.Raw, mdAdm.Raw
-	if err := rd.expect(','); err != nil {
-		return nil, err
-	}
-	if err := readAddresses(&rd, &i); err != nil {
+	i.Traits, i.MetadataPublic, i.MetadataAdmin = p.traits, p.mdPub, p.mdAdm
+	rd := &p.addresses
+	if err := readAddresses(rd, &i); err != nil {
 		return nil, fmt.Errorf("identity %s: %w", i.ID, err)
 	}
 	if err := rd.expect(']'); err != nil {

@@ -130,3 +130,65 @@ func TestWhoamiWithoutAddressesOrMetadata(t *testing.T) {
 		}
 	})
 }
+
+// TestWhoamiFollowsAddressWrites: every kind of address write (an update
+// adding, changing and dropping addresses, a verification, a row deleted by
+// hand, all addresses gone) shows in the next session read exactly as in
+// the identity read. On SQLite the session read takes the addresses from
+// the identity's packed_addresses, which migration 00007's triggers keep.
+func TestWhoamiFollowsAddressWrites(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		i := mustCreate(t, s, person{email: "a@example.org"}.identity())
+		f := newSession(i.ID, "follows", time.Now())
+		mustCreateSession(t, s, f)
+		check := func(step string) {
+			t.Helper()
+			want, err := s.FindIdentityByID(ctx, i.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.FindSessionByTokenHash(ctx, f.tokenHash)
+			if err != nil {
+				t.Fatalf("%s: %v", step, err)
+			}
+			if diff := cmp.Diff(want, got.Identity, cmpIdentity...); diff != "" {
+				t.Errorf("%s: identity (-identity read +session read):\n%s", step, diff)
+			}
+		}
+		check("created")
+
+		verifiedAt := time.Now().UTC().Truncate(time.Microsecond)
+		i.VerifiableAddresses = append(i.VerifiableAddresses,
+			identity.VerifiableAddress{Value: "b@example.org", Via: identity.ViaEmail, Status: identity.AddressStatusPending})
+		i.VerifiableAddresses[0].Verified, i.VerifiableAddresses[0].VerifiedAt = true, &verifiedAt
+		i.VerifiableAddresses[0].Status = identity.AddressStatusCompleted
+		i.RecoveryAddresses = []identity.RecoveryAddress{{Value: "c@example.org", Via: identity.ViaEmail}}
+		if err := s.UpdateIdentity(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+		check("added, verified and replaced")
+
+		if _, err := store.DB(s).ExecContext(ctx, `DELETE FROM identity_verifiable_addresses WHERE nid = $1 AND value = $2`,
+			s.NID(), "b@example.org"); err != nil {
+			t.Fatal(err)
+		}
+		check("deleted by hand")
+
+		if _, err := store.DB(s).ExecContext(ctx, `UPDATE identity_verifiable_addresses SET status = 'sent' WHERE nid = $1`,
+			s.NID()); err != nil {
+			t.Fatal(err)
+		}
+		check("updated by hand")
+
+		i, err := s.FindIdentityByID(ctx, i.ID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i.VerifiableAddresses, i.RecoveryAddresses = nil, nil
+		if err := s.UpdateIdentity(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+		check("all gone")
+	})
+}
