@@ -77,27 +77,13 @@ func newRowID() (uuid.UUID, error) {
 	return id, nil
 }
 
-// prepareVerifiable copies the addresses, drops repeats of the same
-// (via, value) (the unique key would reject the second), fills ids, times
-// and the status default, and sorts them by id, the order reads return.
+// prepareVerifiable and prepareRecovery copy the addresses, drop repeats
+// of the same (via, value) (the unique key would reject the second), fill
+// ids, times and defaults, and sort them by id, the order reads return.
 func prepareVerifiable(in []identity.VerifiableAddress, now time.Time) ([]identity.VerifiableAddress, error) {
-	if in == nil {
-		return nil, nil
-	}
-	seen := make(map[addrKey]bool, len(in))
-	out := make([]identity.VerifiableAddress, 0, len(in))
-	for _, a := range in {
-		k := addrKey{a.Via, a.Value}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		if a.ID == uuid.Nil {
-			var err error
-			if a.ID, err = newRowID(); err != nil {
-				return nil, err
-			}
-		}
+	return prepareAddresses(in, func(a *identity.VerifiableAddress) (addrKey, *uuid.UUID) {
+		return addrKey{a.Via, a.Value}, &a.ID
+	}, func(a *identity.VerifiableAddress) {
 		if a.Status == "" {
 			a.Status = identity.AddressStatusPending
 		}
@@ -106,34 +92,43 @@ func prepareVerifiable(in []identity.VerifiableAddress, now time.Time) ([]identi
 			a.VerifiedAt = &t
 		}
 		a.CreatedAt, a.UpdatedAt = now, now
-		out = append(out, a)
-	}
-	slices.SortFunc(out, func(a, b identity.VerifiableAddress) int { return bytes.Compare(a.ID[:], b.ID[:]) })
-	return out, nil
+	})
 }
 
 func prepareRecovery(in []identity.RecoveryAddress, now time.Time) ([]identity.RecoveryAddress, error) {
+	return prepareAddresses(in, func(a *identity.RecoveryAddress) (addrKey, *uuid.UUID) {
+		return addrKey{a.Via, a.Value}, &a.ID
+	}, func(a *identity.RecoveryAddress) { a.CreatedAt, a.UpdatedAt = now, now })
+}
+
+// prepareAddresses is the loop of both: key gives an address's unique key
+// and its id field, fill sets the rest.
+func prepareAddresses[A any](in []A, key func(*A) (addrKey, *uuid.UUID), fill func(*A)) ([]A, error) {
 	if in == nil {
 		return nil, nil
 	}
 	seen := make(map[addrKey]bool, len(in))
-	out := make([]identity.RecoveryAddress, 0, len(in))
+	out := make([]A, 0, len(in))
 	for _, a := range in {
-		k := addrKey{a.Via, a.Value}
+		k, id := key(&a)
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		if a.ID == uuid.Nil {
+		if *id == uuid.Nil {
 			var err error
-			if a.ID, err = newRowID(); err != nil {
+			if *id, err = newRowID(); err != nil {
 				return nil, err
 			}
 		}
-		a.CreatedAt, a.UpdatedAt = now, now
+		fill(&a)
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(a, b identity.RecoveryAddress) int { return bytes.Compare(a.ID[:], b.ID[:]) })
+	slices.SortFunc(out, func(a, b A) int {
+		_, x := key(&a)
+		_, y := key(&b)
+		return compareIDs(*x, *y)
+	})
 	return out, nil
 }
 
