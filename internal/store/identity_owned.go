@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -184,7 +183,7 @@ func syncVerifiable(ctx context.Context, tx *sql.Tx, nid, identityID uuid.UUID, 
 		}
 	}
 	// The order a read returns them in.
-	slices.SortFunc(out, func(a, b identity.VerifiableAddress) int { return bytes.Compare(a.ID[:], b.ID[:]) })
+	slices.SortFunc(out, func(a, b identity.VerifiableAddress) int { return compareIDs(a.ID, b.ID) })
 	return out, nil
 }
 
@@ -226,7 +225,7 @@ func syncRecovery(ctx context.Context, tx *sql.Tx, nid, identityID uuid.UUID, wa
 			return nil, err
 		}
 	}
-	slices.SortFunc(out, func(a, b identity.RecoveryAddress) int { return bytes.Compare(a.ID[:], b.ID[:]) })
+	slices.SortFunc(out, func(a, b identity.RecoveryAddress) int { return compareIDs(a.ID, b.ID) })
 	return out, nil
 }
 
