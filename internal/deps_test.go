@@ -107,6 +107,23 @@ func TestAppImporters(t *testing.T) {
 	}
 }
 
+// TestTestKitsOnlyInTests: the packages that help tests (storetest,
+// flowtest) never end up in the binary.
+func TestTestKitsOnlyInTests(t *testing.T) {
+	pkgs := listPackages(t)
+	kits := []string{module + "/internal/store/storetest", module + "/internal/flow/flowtest"}
+	for path, p := range pkgs {
+		if slices.Contains(kits, path) {
+			continue
+		}
+		for _, kit := range kits {
+			if slices.Contains(p.Imports, kit) {
+				t.Errorf("%s imports %s outside its tests", path, kit)
+			}
+		}
+	}
+}
+
 // pathTo finds one import chain from "from" to "to", for the error message.
 func pathTo(pkgs map[string]pkg, from, to string) []string {
 	seen := map[string]bool{}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -14,40 +12,24 @@ import (
 
 	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/flow"
+	"github.com/warden-id/warden/internal/flow/flowtest"
 	"github.com/warden-id/warden/internal/identity"
 	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/text"
 	"github.com/warden-id/warden/internal/ui"
-	"github.com/warden-id/warden/internal/web"
 )
 
-type memFlows struct {
-	mu    sync.Mutex
-	flows map[uuid.UUID]Flow
-}
+type memFlows struct{ flowtest.Flows[Flow] }
 
 func (m *memFlows) CreateLoginFlow(_ context.Context, f *Flow) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.flows == nil {
-		m.flows = map[uuid.UUID]Flow{}
-	}
-	m.flows[f.ID] = *f
+	m.Put(f.ID, *f)
 	return nil
 }
 
-func (m *memFlows) GetLoginFlow(_ context.Context, id uuid.UUID) (*Flow, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	f, ok := m.flows[id]
-	if !ok {
-		return nil, apierr.NotFound()
-	}
-	return &f, nil
-}
+func (m *memFlows) GetLoginFlow(_ context.Context, id uuid.UUID) (*Flow, error) { return m.Get(id) }
 
-func (m *memFlows) UpdateLoginFlow(_ context.Context, f *Flow) error {
-	return m.CreateLoginFlow(context.Background(), f)
+func (m *memFlows) UpdateLoginFlow(ctx context.Context, f *Flow) error {
+	return m.CreateLoginFlow(ctx, f)
 }
 
 type memThrottle struct {
@@ -179,18 +161,7 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	parse := func(s string) *url.URL {
-		u, err := url.Parse(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	public := parse("http://127.0.0.1:4433/")
-	csrf := web.CSRF{CookieName: web.CSRFCookieName(public.String()), Path: "/"}
-	policy, _ := flow.NewReturnToPolicy(public, []*url.URL{parse("http://localhost:4455/")})
-	rs := &flow.Responder{PublicURL: public, DefaultReturnTo: parse("http://localhost:4455/"), ReturnTo: policy, CSRF: csrf,
-		Errors: &flow.ErrorManager{Store: nopErrors{}, UIURL: parse("http://localhost:4455/error"), CSRF: csrf}}
+	rs := flowtest.NewResponder(t, nil)
 	hs := &harness{flows: &memFlows{}, sessions: &fakeSessions{}, throttle: &memThrottle{}, rs: rs,
 		user: &identity.Identity{ID: uuid.New(), State: identity.StateActive, Traits: json.RawMessage(`{}`)}}
 	methods := []Method{
@@ -198,20 +169,10 @@ func newHarness(t *testing.T) *harness {
 		&fakeMethod{name: identity.CredentialsTOTP, aal: session.AAL2, id: hs.user},
 	}
 	hs.h = NewHandler(hs.flows, hs.throttle, hs.sessions, methods, rs, Options{
-		UIURL: parse("http://localhost:4455/login"), Lifespan: time.Hour, RequireHighestAAL: true,
+		UIURL: flowtest.URL(t, flowtest.UIBase+"login"), Lifespan: time.Hour, RequireHighestAAL: true,
 		Throttle: ThrottleOptions{Enabled: true, Window: time.Minute, MaxPerIdentifier: 3, MaxPerAddress: 100},
 	})
 	return hs
-}
-
-type nopErrors struct{}
-
-func (nopErrors) CreateError(_ context.Context, e *flow.StoredError) error {
-	e.ID = uuid.New()
-	return nil
-}
-func (nopErrors) ReadError(context.Context, uuid.UUID) (*flow.StoredError, error) {
-	return nil, apierr.NotFound()
 }
 
 // signIn gives the harness a session of the given AAL for its user.
@@ -221,17 +182,7 @@ func (hs *harness) signIn(aal session.AAL) *session.Session {
 	return hs.sessions.current
 }
 
-func do(h http.HandlerFunc, r *http.Request) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	h(w, r)
-	return w
-}
-
-func body(t *testing.T, w *httptest.ResponseRecorder) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
-		t.Fatalf("body %q: %v", w.Body, err)
-	}
-	return m
-}
+var (
+	do   = flowtest.Do
+	body = flowtest.Body
+)

@@ -241,15 +241,18 @@ func TestSubmitRules(t *testing.T) {
 	t.Run("expired", func(t *testing.T) {
 		hs := newHarness(t)
 		id := hs.newAPIFlow(t, "", "")
-		f := hs.flows.flows[id]
+		f, _ := hs.flows.Get(id)
 		f.ExpiresAt = time.Now().Add(-time.Minute)
-		hs.flows.flows[id] = f
+		hs.flows.Put(id, *f)
 		w := submit(hs, id, `{"method":"password","password":"right"}`, "")
 		b := body(t, w)
 		if w.Code != 410 || b["use_flow_id"] == nil || b["use_flow_id"] == id.String() {
 			t.Fatalf("%d %s", w.Code, w.Body)
 		}
-		nf := hs.flows.flows[uuid.MustParse(b["use_flow_id"].(string))]
+		nf, err := hs.flows.Get(uuid.MustParse(b["use_flow_id"].(string)))
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(nf.UI.Messages) != 1 || nf.UI.Messages[0].ID != text.IDLoginFlowExpired || nf.UI.Messages[0].Context["expired_at"] == nil {
 			t.Errorf("replacement messages %+v", nf.UI.Messages)
 		}

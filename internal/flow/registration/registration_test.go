@@ -17,6 +17,7 @@ import (
 
 	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/flow"
+	"github.com/warden-id/warden/internal/flow/flowtest"
 	"github.com/warden-id/warden/internal/identity"
 	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/text"
@@ -24,29 +25,15 @@ import (
 	"github.com/warden-id/warden/internal/web"
 )
 
-type memFlows struct {
-	mu    sync.Mutex
-	flows map[uuid.UUID]Flow
-}
+type memFlows struct{ flowtest.Flows[Flow] }
 
 func (m *memFlows) CreateRegistrationFlow(_ context.Context, f *Flow) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.flows == nil {
-		m.flows = map[uuid.UUID]Flow{}
-	}
-	m.flows[f.ID] = *f
+	m.Put(f.ID, *f)
 	return nil
 }
 
 func (m *memFlows) GetRegistrationFlow(_ context.Context, id uuid.UUID) (*Flow, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	f, ok := m.flows[id]
-	if !ok {
-		return nil, apierr.NotFound()
-	}
-	return &f, nil
+	return m.Get(id)
 }
 
 func (m *memFlows) UpdateRegistrationFlow(ctx context.Context, f *Flow) error {
@@ -141,50 +128,19 @@ type harness struct {
 
 func newHarness(t *testing.T, o Options) *harness {
 	t.Helper()
-	parse := func(s string) *url.URL {
-		u, err := url.Parse(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u
-	}
-	public := parse("http://127.0.0.1:4433/")
-	csrf := web.CSRF{CookieName: web.CSRFCookieName(public.String()), Path: "/"}
-	policy, _ := flow.NewReturnToPolicy(public, []*url.URL{parse("http://localhost:4455/")})
-	rs := &flow.Responder{PublicURL: public, DefaultReturnTo: parse("http://localhost:4455/"), ReturnTo: policy, CSRF: csrf,
-		Errors: &flow.ErrorManager{Store: nopErrors{}, UIURL: parse("http://localhost:4455/error"), CSRF: csrf}}
+	rs := flowtest.NewResponder(t, nil)
 	hs := &harness{flows: &memFlows{}, identities: &memIdentities{}, sessions: &fakeSessions{}}
-	o.UIURL = parse("http://localhost:4455/registration")
+	o.UIURL = flowtest.URL(t, flowtest.UIBase+"registration")
 	o.Lifespan = time.Hour
 	o.SortKeys = []string{flow.CSRFNodeName, "traits.email", "traits.name", "password"}
 	hs.h = NewHandler(hs.flows, hs.identities, hs.sessions, []Method{fakeMethod{}}, rs, o)
 	return hs
 }
 
-type nopErrors struct{}
-
-func (nopErrors) CreateError(_ context.Context, e *flow.StoredError) error {
-	e.ID = uuid.New()
-	return nil
-}
-func (nopErrors) ReadError(context.Context, uuid.UUID) (*flow.StoredError, error) {
-	return nil, apierr.NotFound()
-}
-
-func do(h http.HandlerFunc, r *http.Request) *httptest.ResponseRecorder {
-	w := httptest.NewRecorder()
-	h(w, r)
-	return w
-}
-
-func decode(t *testing.T, w *httptest.ResponseRecorder) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(w.Body.Bytes(), &m); err != nil {
-		t.Fatalf("body %q: %v", w.Body, err)
-	}
-	return m
-}
+var (
+	do     = flowtest.Do
+	decode = flowtest.Body
+)
 
 var sessionHook = Options{Enabled: true, AfterMethodHooks: map[identity.CredentialsType][]string{"password": {HookSession}}}
 
@@ -347,7 +303,10 @@ func TestSubmit(t *testing.T) {
 		w := do(hs.h.InitBrowser, httptest.NewRequest("GET", "/self-service/registration/browser", nil))
 		cookies := w.Result().Cookies()
 		id := strings.TrimPrefix(w.Header().Get("Location"), "http://localhost:4455/registration?flow=")
-		f := hs.flows.flows[uuid.MustParse(id)]
+		f, err := hs.flows.Get(uuid.MustParse(id))
+		if err != nil {
+			t.Fatal(err)
+		}
 		tok := web.Mask(hs.h.rs.CSRF.Token(withCookies(httptest.NewRequest("GET", "/", nil), cookies)))
 		form := url.Values{"method": {"password"}, "password": {"bad"}, "traits.email": {"a@b.c"}, "csrf_token": {tok}}
 		r := withCookies(httptest.NewRequest("POST", "/self-service/registration?flow="+f.ID.String(), strings.NewReader(form.Encode())), cookies)

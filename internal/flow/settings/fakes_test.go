@@ -19,6 +19,7 @@ import (
 
 	"github.com/warden-id/warden/internal/apierr"
 	"github.com/warden-id/warden/internal/flow"
+	"github.com/warden-id/warden/internal/flow/flowtest"
 	"github.com/warden-id/warden/internal/identity"
 	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/text"
@@ -269,7 +270,7 @@ func succeed(s *Submission) (*Update, error) {
 	}}, nil
 }
 
-const testPublic = "http://127.0.0.1:4433/"
+const testPublic = flowtest.PublicURL
 
 type harness struct {
 	t        *testing.T
@@ -290,31 +291,16 @@ type harnessOptions struct {
 	allowed []string
 }
 
-func mustURL(t *testing.T, s string) *url.URL {
-	t.Helper()
-	u, err := url.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
-}
+var mustURL = flowtest.URL
 
 func newHarness(t *testing.T, ho harnessOptions) *harness {
 	t.Helper()
-	public := mustURL(t, testPublic)
-	csrf := web.CSRF{CookieName: web.CSRFCookieName(public.String()), Path: "/"}
-	allowed := []*url.URL{mustURL(t, "http://localhost:4455/")}
-	for _, a := range ho.allowed {
-		allowed = append(allowed, mustURL(t, a))
-	}
-	policy, _ := flow.NewReturnToPolicy(public, allowed)
 	st := newMemStore()
 	hs := &harness{t: t, store: st, now: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
-	rs := &flow.Responder{PublicURL: public, DefaultReturnTo: mustURL(t, "http://localhost:4455/"), ReturnTo: policy, CSRF: csrf,
-		Errors: &flow.ErrorManager{Store: st, UIURL: mustURL(t, "http://localhost:4455/error"), CSRF: csrf,
-			Writer: web.ErrorWriter{Log: slog.New(slog.DiscardHandler)}},
-		Writer: web.ErrorWriter{Log: slog.New(slog.DiscardHandler)},
-		Now:    func() time.Time { return hs.now }}
+	rs := flowtest.NewResponder(t, st, ho.allowed...)
+	rs.Errors.Writer = web.ErrorWriter{Log: slog.New(slog.DiscardHandler)}
+	rs.Writer = web.ErrorWriter{Log: slog.New(slog.DiscardHandler)}
+	rs.Now = func() time.Time { return hs.now }
 	hs.rs = rs
 	hs.user = &identity.Identity{ID: uuid.New(), SchemaID: "default", State: identity.StateActive,
 		Traits: json.RawMessage(`{"email":"user@example.org"}`)}
