@@ -31,7 +31,43 @@ type result struct {
 	firstErr   error
 }
 
-// measure runs op on o.conns workers in a closed loop for o.duration.
+// sample is what one measured stretch of a workload gave. Samples of the
+// same workload add up (-rounds), and a result is made of their sum.
+type sample struct {
+	lat                   []time.Duration // one per completed iteration
+	elapsed               time.Duration
+	cpu, self, busy       time.Duration // server, this process, the whole machine
+	serverCPU, machineCPU bool          // whether cpu and busy were measured
+	errors                int
+	firstErr              error
+}
+
+func (a *sample) add(b sample) {
+	a.lat = append(a.lat, b.lat...)
+	a.elapsed += b.elapsed
+	a.cpu, a.self, a.busy = a.cpu+b.cpu, a.self+b.self, a.busy+b.busy
+	a.serverCPU, a.machineCPU = a.serverCPU || b.serverCPU, a.machineCPU || b.machineCPU
+	a.errors += b.errors
+	if a.firstErr == nil {
+		a.firstErr = b.firstErr
+	}
+}
+
+// result summarises the samples added so far.
+func (a sample) result() result {
+	r := summarize(slices.Clone(a.lat), a.elapsed)
+	r.errors, r.firstErr = a.errors, a.firstErr
+	if a.machineCPU && a.busy > 0 && a.elapsed > 0 {
+		r.otherCores = max(0, (a.busy-a.cpu-a.self).Seconds()/a.elapsed.Seconds())
+	}
+	if n := time.Duration(len(a.lat)); n > 0 && a.serverCPU {
+		r.cpuPerOp = a.cpu / n
+		r.clientPerOp = a.self / n
+	}
+	return r
+}
+
+// measure runs op on o.conns workers in a closed loop for d.
 // With -cpuprofile the server profiles exactly the measured part.
 //
 // The loop is work-conserving: at the deadline workers stop starting new
@@ -43,14 +79,14 @@ type result struct {
 // completed iteration accounts for. With 1.4 s logins and a 5 s window that
 // was about 15 % of the window's CPU, charged to the completed logins'
 // cpu/op and missing from their rate.
-func (s *server) measure(ctx context.Context, o options, name string, f op) result {
+func (s *server) measure(ctx context.Context, o options, d time.Duration, name string, f op) sample {
 	// A short warm-up fills connection pools and caches; it too ends only
 	// when its last request is answered, so the server is idle at start.
-	runLoop(ctx, s.client, o.conns, o.duration/10, f)
+	runLoop(ctx, s.client, o.conns, d/10, f)
 
 	if o.cpuProfile != "" {
 		if err := s.startProfile(o.cpuProfile + "." + name + ".pprof"); err != nil {
-			return result{errors: 1, firstErr: err}
+			return sample{errors: 1, firstErr: err}
 		}
 		defer func() {
 			if err := s.stopProfile(); err != nil {
@@ -61,19 +97,11 @@ func (s *server) measure(ctx context.Context, o options, name string, f op) resu
 
 	cpu0, self0, busy0 := s.cpuTime(), selfCPU(), machineBusy()
 	start := time.Now()
-	lat, errs, first := runLoop(ctx, s.client, o.conns, o.duration, f)
+	lat, errs, first := runLoop(ctx, s.client, o.conns, d, f)
 	elapsed := time.Since(start)
-	cpu, self, busy := s.cpuTime()-cpu0, selfCPU()-self0, machineBusy()-busy0
-	r := summarize(lat, elapsed)
-	if busy > 0 {
-		r.otherCores = max(0, (busy-cpu-self).Seconds()/elapsed.Seconds())
-	}
-	r.errors, r.firstErr = errs, first
-	if len(lat) > 0 {
-		r.cpuPerOp = cpu / time.Duration(len(lat))
-		r.clientPerOp = self / time.Duration(len(lat))
-	}
-	return r
+	return sample{lat: lat, elapsed: elapsed,
+		cpu: s.cpuTime() - cpu0, self: selfCPU() - self0, busy: machineBusy() - busy0,
+		serverCPU: true, machineCPU: busy0 > 0, errors: errs, firstErr: first}
 }
 
 // runLoop runs f on conns workers until d has passed, then lets every

@@ -29,10 +29,13 @@ import (
 )
 
 type options struct {
-	db          string
-	dsn         string
-	conns       int
-	duration    time.Duration
+	db       string
+	dsn      string
+	conns    int
+	duration time.Duration
+	// rounds splits each workload's duration into this many stretches,
+	// run in turn with the other workloads' (see run).
+	rounds      int
 	identities  int
 	sessions    int
 	workloads   []string
@@ -52,6 +55,7 @@ func main() {
 	flag.StringVar(&o.dsn, "dsn", os.Getenv("WARDEN_BENCH_POSTGRES_DSN"), "PostgreSQL DSN (with -db postgres)")
 	flag.IntVar(&o.conns, "c", 8, "concurrent connections (closed loop)")
 	flag.DurationVar(&o.duration, "d", 5*time.Second, "duration of each workload")
+	flag.IntVar(&o.rounds, "rounds", 1, "run the workloads in turn this many times, each for duration/rounds, and report their sums")
 	flag.IntVar(&o.identities, "identities", 1000, "identities to seed")
 	flag.IntVar(&o.sessions, "sessions", 16, "sessions to sign in for whoami")
 	flag.StringVar(&workloads, "w", "alive,whoami,login", "comma-separated workloads: alive, whoami, login, bcrypt")
@@ -61,6 +65,10 @@ func main() {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write the server's CPU profile of each workload to PREFIX.<workload>.pprof (builds bench/cmd/wardenprof)")
 	flag.Parse()
 	o.workloads = strings.Split(workloads, ",")
+	if o.rounds < 1 || (o.rounds > 1 && o.cpuProfile != "") {
+		fmt.Fprintln(os.Stderr, "bench: -rounds must be at least 1, and 1 with -cpuprofile")
+		os.Exit(2)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -95,40 +103,89 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
-	var ceiling float64
-	fmt.Printf("\n%-10s %10s %9s %9s %9s %12s %9s %9s %6s\n", "workload", "req/s", "p50", "p90", "p99", "cpu/op", "ceiling", "client/op", "other")
-	for _, w := range o.workloads {
-		var r result
+	// Each workload's op, built once (the settings workloads sign in one
+	// user per connection first).
+	ops := make([]op, len(o.workloads))
+	for k, w := range o.workloads {
 		switch w {
 		case "alive":
-			r = srv.measure(ctx, o, w, aliveOp(srv))
-			ceiling = r.rate
+			ops[k] = aliveOp(srv)
 		case "whoami":
-			r = srv.measure(ctx, o, w, whoamiOp(srv, tokens))
+			ops[k] = whoamiOp(srv, tokens)
 		case "login":
-			r = srv.measure(ctx, o, w, loginOp(srv, users))
+			ops[k] = loginOp(srv, users)
 		case "bcrypt":
-			r = measureBcrypt(ctx, o)
 		case "settings", "settings-password": // issue 4: bench/settings.go
 			st, err := settingsTokens(ctx, srv, o, users)
 			if err != nil {
 				return fmt.Errorf("%s: %w", w, err)
 			}
-			f := settingsOp(srv, users, st)
+			ops[k] = settingsOp(srv, users, st)
 			if w == "settings-password" {
-				f = settingsPasswordOp(srv, st)
+				ops[k] = settingsPasswordOp(srv, st)
 			}
-			r = srv.measure(ctx, o, w, f)
 		default:
 			return fmt.Errorf("unknown workload %q", w)
 		}
-		if r.errors > 0 {
-			fmt.Printf("%-10s %d errors, first: %v\n", w, r.errors, r.firstErr)
+	}
+
+	// With -rounds N the list runs N times, each workload for 1/N of its
+	// duration, and a workload's figures are the sum of its stretches. The
+	// ratio to the ceiling then compares workloads measured side by side
+	// all along: on a shared machine whose speed drifts by tens of percent
+	// within a minute, two back-to-back 5 s runs compare the drift as much
+	// as the workloads.
+	fmt.Printf("\n%-10s %10s %9s %9s %9s %12s %9s %9s %6s\n", "workload", "req/s", "p50", "p90", "p99", "cpu/op", "ceiling", "client/op", "other")
+	d := o.duration / time.Duration(o.rounds)
+	sums := make(map[string]*sample, len(o.workloads))
+	for range o.rounds {
+		for k, w := range o.workloads {
+			var smp sample
+			if w == "bcrypt" {
+				smp = measureBcrypt(ctx, o, d)
+			} else {
+				smp = srv.measure(ctx, o, d, w, ops[k])
+			}
+			if o.rounds == 1 {
+				printResult(w, smp.result(), sums)
+				if w == "alive" {
+					sums[w] = &smp
+				}
+				continue
+			}
+			if sums[w] == nil {
+				sums[w] = &sample{}
+			}
+			sums[w].add(smp)
 		}
-		fmt.Println(r.line(w, ceiling))
+	}
+	if o.rounds > 1 {
+		printed := map[string]bool{} // a workload listed twice is reported once
+		for _, w := range o.workloads {
+			if !printed[w] {
+				printed[w] = true
+				printResult(w, sums[w].result(), sums)
+			}
+		}
 	}
 	fmt.Printf("\nRSS after the workloads: %.1f MiB\n", srv.rssMiB())
 	return nil
+}
+
+// printResult prints one workload's line, its rate as a ratio of the
+// alive sample in sums (the last one measured, or the sum of all rounds).
+func printResult(name string, r result, sums map[string]*sample) {
+	var ceiling float64
+	if a := sums["alive"]; a != nil {
+		ceiling = a.result().rate
+	}
+	if name == "alive" {
+		ceiling = r.rate
+	}
+	if r.errors > 0 {
+		fmt.Printf("%-10s %d errors, first: %v\n", name, r.errors, r.firstErr)
+	}
+	fmt.Println(r.line(name, ceiling))
 }
 
 func contains(list []string, s string) bool {

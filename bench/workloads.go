@@ -64,19 +64,17 @@ var jsonHeader = http.Header{"Content-Type": {"application/json"}, "Accept": {"a
 // upper bound for a password login. It is measured as the server
 // workloads are (runLoop: o.conns workers, in-flight work finishes and
 // counts), so the two rates compare like for like.
-func measureBcrypt(ctx context.Context, o options) result {
+func measureBcrypt(ctx context.Context, o options, d time.Duration) sample {
 	hash, err := bcrypt.GenerateFromPassword([]byte("bench-password-1"), o.bcryptCost)
 	if err != nil {
-		return result{errors: 1, firstErr: err}
+		return sample{errors: 1, firstErr: err}
 	}
 	compare := func(context.Context, *http.Client, int, int) error {
 		return bcrypt.CompareHashAndPassword(hash, []byte("bench-password-1"))
 	}
 	start := time.Now()
-	lat, errs, first := runLoop(ctx, nil, o.conns, o.duration, compare)
-	r := summarize(lat, time.Since(start))
-	r.errors, r.firstErr = errs, first
-	return r
+	lat, errs, first := runLoop(ctx, nil, o.conns, d, compare)
+	return sample{lat: lat, elapsed: time.Since(start), errors: errs, firstErr: first}
 }
 
 // expect sends one request and checks the status; out, when set, receives
