@@ -4,6 +4,7 @@
 //	go run ./bench -identities 100000    # the scale run
 //	go run ./bench -db postgres -dsn postgres://…   # in a fresh schema, dropped afterwards
 //	go run ./bench -w login -cpuprofile /tmp/p       # server CPU profile per workload: /tmp/p.login.pprof
+//	go run ./bench -w alive,whoami -rounds 10 -d 10s # interleaved: the ratio to report
 //
 // It builds and starts a real warden process on free loopback ports, seeds
 // identities through the admin API (one precomputed bcrypt hash imported for
@@ -14,8 +15,10 @@
 // The load generator runs on the same cores: client/op is its own CPU per
 // operation, and "other" the cores other processes used meanwhile; a run
 // with a noticeable "other" was disturbed and its rates and ratios do not
-// compare (repeat workloads, e.g. -w alive,whoami,alive,whoami, to see the
-// spread).
+// compare. The machine's speed also drifts by tens of percent within a
+// minute; -rounds N runs the workloads in turn N times, each for 1/N of
+// its duration, and sums each workload's stretches, so a ratio compares
+// workloads measured side by side. Report ratios from such a run.
 package main
 
 import (
