@@ -1,6 +1,8 @@
 package session
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -52,7 +54,7 @@ func (h *Handlers) RegisterPublic(mux *http.ServeMux) {
 // without one, 403 when session.whoami.required_aal is not met. One indexed
 // read, no write.
 func (h *Handlers) whoami(w http.ResponseWriter, r *http.Request) {
-	s, err := h.m.FromRequest(r.Context(), r)
+	s, identityJSON, err := h.m.Whoami(r.Context(), r)
 	if err != nil {
 		h.ew.Write(w, r, err)
 		return
@@ -62,20 +64,34 @@ func (h *Handlers) whoami(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(HeaderIdentityID, s.IdentityID.String())
-	h.writeSession(w, s)
+	h.writeSession(w, r, s, identityJSON)
 }
 
 // writeSession writes s as web.WriteJSON would, through the hand-written
-// encoder (encode.go) when it can, else through encoding/json.
-func (h *Handlers) writeSession(w http.ResponseWriter, s *Session) {
+// encoder (encode.go) when it can, else through encoding/json. A non-nil
+// identityJSON is s's identity as appendIdentity rendered it.
+func (h *Handlers) writeSession(w http.ResponseWriter, r *http.Request, s *Session, identityJSON []byte) {
 	bp, _ := h.bufs.Get().(*[]byte)
 	if bp == nil {
 		bp = new([]byte)
 	}
-	b, ok := appendSessionJSON((*bp)[:0], s)
-	if ok {
+	b, ok := appendSessionWith((*bp)[:0], s, identityJSON)
+	switch {
+	case ok:
 		web.WriteJSONBytes(w, http.StatusOK, b)
-	} else {
+	case identityJSON != nil && s.Identity == nil:
+		// A session field the encoder refuses (a time past year 9999):
+		// encoding/json writes the whole, the identity read back from
+		// its rendering, which encoding/json writes the same again.
+		var i identity.Identity
+		if err := json.Unmarshal(identityJSON, &i); err != nil {
+			h.ew.Write(w, r, apierr.Internal(fmt.Errorf("session: read back a rendered identity: %w", err)))
+			break
+		}
+		c := *s
+		c.Identity = &i
+		web.WriteJSON(w, http.StatusOK, &c)
+	default:
 		web.WriteJSON(w, http.StatusOK, s)
 	}
 	if cap(b) <= maxPooledBuffer {

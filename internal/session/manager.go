@@ -48,6 +48,8 @@ type Manager struct {
 	// schemaURLs maps schema ids to their schema_url (see schemaURL).
 	schemaURLs     sync.Map
 	schemaURLCount atomic.Int32
+	// identities remembers whoami's renderings of identities.
+	identities identityMemo
 }
 
 // NewManager wires a Manager. Zero Now and Log default to time.Now and a

@@ -23,24 +23,20 @@ import (
 // It costs one indexed read of session, identity and addresses (one
 // statement), and writes nothing.
 func (m *Manager) FromRequest(ctx context.Context, r *http.Request) (*Session, error) {
-	token := ExtractToken(r, m.opts.Cookie.Name)
-	if token == "" {
-		return nil, ErrNoSession(errors.New("session: the request carries no session token"))
-	}
-	s, err := m.st.FindSessionByTokenHash(ctx, HashToken(token))
+	token, hash, err := m.requestToken(r)
 	if err != nil {
-		if apierr.Is(err, http.StatusNotFound) {
-			return nil, ErrNoSession(errors.New("session: unknown session token"))
-		}
 		return nil, err
 	}
-	switch {
-	case !s.Active:
-		return nil, ErrNoSession(errors.New("session: the session is inactive"))
-	case !s.ExpiresAt.After(m.opts.Now()):
-		return nil, ErrNoSession(errors.New("session: the session expired"))
-	case s.Identity == nil || s.Identity.State != identity.StateActive:
-		return nil, ErrNoSession(errors.New("session: the identity is not active"))
+	s, err := m.st.FindSessionByTokenHash(ctx, hash)
+	if err != nil {
+		return nil, findErr(err)
+	}
+	var state identity.State
+	if s.Identity != nil {
+		state = s.Identity.State
+	}
+	if err := m.judge(s, state); err != nil {
+		return nil, err
 	}
 	s.Token = token
 	// The store's identity is this call's own: make it the public view in
@@ -50,6 +46,75 @@ func (m *Manager) FromRequest(ctx context.Context, r *http.Request) (*Session, e
 		s.Identity.SchemaURL = m.schemaURL(s.Identity.SchemaID)
 	}
 	return s, nil
+}
+
+// Whoami is FromRequest for GET /sessions/whoami: the same read and the
+// same judgement, with the identity already rendered as whoami shows it
+// (identity JSON, schema_url included) instead of decoded; s.Identity is
+// nil. The rendering is remembered per stored content (identityMemo).
+// When the identity is one the encoder does not render by hand,
+// identityJSON is nil and s.Identity is set instead.
+func (m *Manager) Whoami(ctx context.Context, r *http.Request) (s *Session, identityJSON []byte, err error) {
+	token, hash, err := m.requestToken(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	read, err := m.st.FindWhoamiByTokenHash(ctx, hash)
+	if err != nil {
+		return nil, nil, findErr(err)
+	}
+	s = read.Session
+	if err := m.judge(s, read.IdentityState); err != nil {
+		return nil, nil, err
+	}
+	s.Token = token
+	if identityJSON, ok := m.identities.get(read.IdentityKey); ok {
+		return s, identityJSON, nil
+	}
+	i, err := read.Identity()
+	if err != nil {
+		return nil, nil, err
+	}
+	i = m.publicIdentity(i)
+	identityJSON, ok := appendIdentity(nil, i)
+	if !ok {
+		s.Identity = i
+		return s, nil, nil
+	}
+	m.identities.put(read.IdentityKey, identityJSON)
+	return s, identityJSON, nil
+}
+
+// requestToken is the request's session token and its hash; a request
+// without one has no session.
+func (m *Manager) requestToken(r *http.Request) (token, hash string, err error) {
+	token = ExtractToken(r, m.opts.Cookie.Name)
+	if token == "" {
+		return "", "", ErrNoSession(errors.New("session: the request carries no session token"))
+	}
+	return token, HashToken(token), nil
+}
+
+// findErr is a failed session read as the caller answers it: an unknown
+// token is no session; anything else (503/500) stays what it is.
+func findErr(err error) error {
+	if apierr.Is(err, http.StatusNotFound) {
+		return ErrNoSession(errors.New("session: unknown session token"))
+	}
+	return err
+}
+
+// judge accepts an active, unexpired session of an active identity.
+func (m *Manager) judge(s *Session, state identity.State) error {
+	switch {
+	case !s.Active:
+		return ErrNoSession(errors.New("session: the session is inactive"))
+	case !s.ExpiresAt.After(m.opts.Now()):
+		return ErrNoSession(errors.New("session: the session expired"))
+	case state != identity.StateActive:
+		return ErrNoSession(errors.New("session: the identity is not active"))
+	}
+	return nil
 }
 
 // Header names of §3.3.

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/warden-id/warden/internal/identity"
 )
 
 // Store persists sessions. Every method filters by the store's network
@@ -27,6 +29,9 @@ type Store interface {
 	// the identity's addresses in one indexed query, no write.
 	// It does not judge the session (active, expiry, identity state).
 	FindSessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
+	// FindWhoamiByTokenHash is FindSessionByTokenHash as whoami uses it: the
+	// same read, with the identity left undecoded (see WhoamiRead).
+	FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*WhoamiRead, error)
 	// FindSessionByLogoutTokenHash finds a session by its logout token,
 	// without identity.
 	FindSessionByLogoutTokenHash(ctx context.Context, logoutTokenHash string) (*Session, error)
@@ -55,6 +60,23 @@ type Store interface {
 	// IdentityAvailableAAL is the identity's stored highest available AAL
 	// (identity.AvailableAAL of its credentials); 404 for an unknown identity.
 	IdentityAvailableAAL(ctx context.Context, identityID uuid.UUID) (string, error)
+}
+
+// WhoamiRead is a session read for whoami. Whoami shows the identity as
+// stored, so the manager renders it once per stored content and shows the
+// rendering again while the content has not changed (identityMemo): decoding
+// and encoding the identity was a fifth of a whoami call.
+type WhoamiRead struct {
+	// Session has every field FindSessionByTokenHash sets except Identity.
+	Session *Session
+	// IdentityState is the identity's state.
+	IdentityState identity.State
+	// IdentityKey is the identity's row as the store read it: two reads
+	// with the same non-empty key read the same identity. Empty: no key,
+	// the identity is decoded every time.
+	IdentityKey string
+	// Identity decodes the identity, as FindSessionByTokenHash returns it.
+	Identity func() (*identity.Identity, error)
 }
 
 // ListParams selects one offset page of an identity's sessions.

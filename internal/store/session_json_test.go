@@ -137,7 +137,13 @@ func TestScanPackedSessionSQLiteParts(t *testing.T) {
 		"7c9e6679-7425-40de-944b-e07fc1f90ae7", "default", "active", "", ts, ts, "aal1"}
 	const addresses = `[[["01a21722-8bc9-7466-a0cf-65ace29c0755","email","a@example.org",0,"pending",null,` +
 		`"` + ts + `","` + ts + `"]],[["01a21722-8bc9-7469-a2a9-9f90754c0133","email","a@example.org","` + ts + `","` + ts + `"]]]`
-	row := func(tail ...string) []string { return append(append(slices.Clone(scalars), addresses), tail...) }
+	// row is the parts in SQLite's order: the session's scalars, the AMR
+	// (tail[0]), the identity's scalars, the addresses, then the rest of tail.
+	row := func(tail ...string) []string {
+		parts := append(slices.Clone(scalars[:7]), tail[0])
+		parts = append(append(parts, scalars[7:]...), addresses)
+		return append(parts, tail[1:]...)
+	}
 	lite := &Store{dialect: DialectSQLite}
 	tests := []struct {
 		name             string

@@ -53,6 +53,73 @@ func (s *Store) whoamiSQL() string {
 
 // FindSessionByTokenHash: see session.Store.
 func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*session.Session, error) {
+	ctx, st, err := s.whoamiRead(ctx)
+	if err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	return s.findSession(ctx, "token", st, tokenHash, true)
+}
+
+// FindWhoamiByTokenHash: see session.Store. On SQLite only the session's
+// parts of the row are decoded; the identity's stay the row's substring,
+// which is the key. PostgreSQL decodes as FindSessionByTokenHash does and
+// gives no key: there the round trip, not the decoding, is whoami's cost.
+func (s *Store) FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*session.WhoamiRead, error) {
+	if s.dialect != DialectSQLite {
+		sess, err := s.FindSessionByTokenHash(ctx, tokenHash)
+		if err != nil {
+			return nil, err
+		}
+		i := sess.Identity
+		sess.Identity = nil
+		return &session.WhoamiRead{Session: sess, IdentityState: i.State,
+			Identity: func() (*identity.Identity, error) { return i, nil }}, nil
+	}
+	ctx, st, err := s.whoamiRead(ctx)
+	if err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	nid, err := s.network(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var row string
+	if err := st.QueryRowContext(ctx, tokenHash, nid).Scan(&row); err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	parts, identityAt, err := splitSQLiteRow(row)
+	if err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	var p packedSession
+	p.scalarsFromSQLite(&parts)
+	sess, err := decodeSessionHead(&p.scalars, parts[7])
+	if err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	if err := s.completeSessions(ctx, nid, []*session.Session{sess}, false, false); err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	return &session.WhoamiRead{
+		Session:       sess,
+		IdentityState: identity.State(parts[sqliteIdentity+2]),
+		IdentityKey:   row[identityAt:],
+		Identity: func() (*identity.Identity, error) {
+			if err := p.fromSQLite(&parts); err != nil {
+				return nil, mapErr("find session by token", err)
+			}
+			full, err := p.decode()
+			if err != nil {
+				return nil, mapErr("find session by token", err)
+			}
+			return full.Identity, nil
+		},
+	}, nil
+}
+
+// whoamiRead prepares a whoami read: its statement, and on SQLite a
+// context that does not cancel it.
+func (s *Store) whoamiRead(ctx context.Context) (context.Context, *sql.Stmt, error) {
 	if s.dialect == DialectSQLite {
 		// A request that is over already gets no read (as before: the
 		// driver checked the context first too). The read itself is not
@@ -65,15 +132,12 @@ func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*
 		// back quickly. A PostgreSQL read keeps its context: there a
 		// network wait may need ending.
 		if err := ctx.Err(); err != nil {
-			return nil, mapErr("find session by token", err)
+			return nil, nil, err
 		}
 		ctx = context.WithoutCancel(ctx)
 	}
 	st, err := s.whoamiStmt(ctx)
-	if err != nil {
-		return nil, mapErr("find session by token", err)
-	}
-	return s.findSession(ctx, "token", st, tokenHash, true)
+	return ctx, st, err
 }
 
 // FindSessionByLogoutTokenHash: see session.Store.

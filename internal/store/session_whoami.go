@@ -33,9 +33,9 @@ import (
 // names hold:
 //
 //	s.id ␁ s.active ␁ s.aal ␁ s.issued_at ␁ s.expires_at ␁ s.authenticated_at ␁
-//	s.created_at ␁ i.id ␁ i.schema_id ␁ i.state ␁ i.state_changed_at ␁
-//	i.created_at ␁ i.updated_at ␁ i.available_aal ␁ i.packed_addresses ␁
-//	s.authentication_methods ␁ i.traits ␁ i.metadata_public ␁ i.metadata_admin
+//	s.created_at ␁ s.authentication_methods ␁ i.id ␁ i.schema_id ␁ i.state ␁
+//	i.state_changed_at ␁ i.created_at ␁ i.updated_at ␁ i.available_aal ␁
+//	i.packed_addresses ␁ i.traits ␁ i.metadata_public ␁ i.metadata_admin
 //
 // with NULL as an empty part. The addresses come from packed_addresses,
 // kept by triggers (migration 00007): two correlated subqueries over the
@@ -58,9 +58,10 @@ import (
 // sorted by id here instead, the order identity reads use.
 const (
 	packedSessionSQLite = `concat_ws(char(1), s.id, s.active, s.aal, s.issued_at, s.expires_at,
-		s.authenticated_at, s.created_at, i.id, i.schema_id, i.state, ifnull(i.state_changed_at, ''),
-		i.created_at, i.updated_at, ifnull(i.available_aal, ''), i.packed_addresses,
-		s.authentication_methods, i.traits, ifnull(i.metadata_public, ''), ifnull(i.metadata_admin, '')) AS p`
+		s.authenticated_at, s.created_at, s.authentication_methods,
+		i.id, i.schema_id, i.state, ifnull(i.state_changed_at, ''), i.created_at, i.updated_at,
+		ifnull(i.available_aal, ''), i.packed_addresses, i.traits, ifnull(i.metadata_public, ''),
+		ifnull(i.metadata_admin, '')) AS p`
 
 	packedSessionPostgres = `json_build_array(json_build_array(s.id, s.active, s.aal, s.issued_at, s.expires_at,
 		s.authenticated_at, s.created_at, i.id, i.schema_id, i.state, i.state_changed_at, i.created_at,
@@ -72,9 +73,11 @@ const (
 			FROM identity_recovery_addresses r WHERE r.identity_id = i.id AND r.nid = i.nid), '[]'::json))
 		AS p, s.authentication_methods AS a, i.traits AS t, i.metadata_public AS m, i.metadata_admin AS n`
 
-	// sqliteParts is the number of parts of SQLite's row; the first
-	// len(sessionScalars{}) are the scalars.
-	sqliteParts = 19
+	// sqliteParts is the number of parts of SQLite's row, sqliteIdentity
+	// the first of the identity's: the session's come first, so the
+	// identity's are one substring (WhoamiRead.IdentityKey).
+	sqliteParts    = 19
+	sqliteIdentity = 8
 )
 
 // packedSessionCols are the columns of a session read with its identity.
@@ -141,16 +144,54 @@ func (s *Store) scanPackedSession(r rowScanner) (*session.Session, error) {
 	if err := r.Scan(&row); err != nil {
 		return nil, err
 	}
-	var parts [sqliteParts]string
-	for k := range parts {
-		part, rest, found := strings.Cut(row, "\x01")
-		if found == (k == len(parts)-1) {
-			return nil, fmt.Errorf("session: the packed row has other than %d parts", len(parts))
-		}
-		parts[k], row = part, rest
+	parts, _, err := splitSQLiteRow(row)
+	if err != nil {
+		return nil, err
 	}
+	if err := p.fromSQLite(&parts); err != nil {
+		return nil, err
+	}
+	return p.decode()
+}
+
+// splitSQLiteRow cuts SQLite's row into its parts; identityAt is where the
+// identity's parts begin.
+func splitSQLiteRow(row string) (parts [sqliteParts]string, identityAt int, err error) {
+	at := 0
+	for k := range parts {
+		if k == sqliteIdentity {
+			identityAt = at
+		}
+		part, _, found := strings.Cut(row[at:], "\x01")
+		if found == (k == len(parts)-1) {
+			return parts, 0, fmt.Errorf("session: the packed row has other than %d parts", len(parts))
+		}
+		parts[k] = part
+		at += len(part) + 1
+	}
+	return parts, identityAt, nil
+}
+
+// fromSQLite fills p from SQLite's parts.
+func (p *packedSession) fromSQLite(parts *[sqliteParts]string) error {
+	p.scalarsFromSQLite(parts)
+	p.addresses = jsonReader{s: parts[15]}
+	if err := p.addresses.expect('['); err != nil {
+		return err
+	}
+	p.amr, p.traits, p.mdPub, p.mdAdm = parts[7], json.RawMessage(parts[16]), docOrNull(parts[17]), docOrNull(parts[18])
+	return nil
+}
+
+// scalarsFromSQLite sets p.scalars from SQLite's parts, in the order both
+// dialects share, NULL (an empty nullable part) as JSON's null.
+func (p *packedSession) scalarsFromSQLite(parts *[sqliteParts]string) {
 	for k := range p.scalars {
-		switch v := parts[k]; {
+		part := k
+		if k >= sqliteIdentity-1 { // the identity's scalars come after the AMR
+			part = k + 1
+		}
+		switch v := parts[part]; {
 		case k == 1: // active: 0 or 1
 			p.scalars[k] = jsonScalar{s: v}
 		case v == "" && (k == 10 || k == 13): // state_changed_at, available_aal
@@ -159,13 +200,6 @@ func (s *Store) scanPackedSession(r rowScanner) (*session.Session, error) {
 			p.scalars[k] = jsonScalar{s: v, isStr: true}
 		}
 	}
-	p.addresses = jsonReader{s: parts[len(p.scalars)]}
-	if err := p.addresses.expect('['); err != nil {
-		return nil, err
-	}
-	docs := parts[len(p.scalars)+1:]
-	p.amr, p.traits, p.mdPub, p.mdAdm = docs[0], json.RawMessage(docs[1]), docOrNull(docs[2]), docOrNull(docs[3])
-	return p.decode()
 }
 
 // docOrNull is a JSON document part of SQLite's row; empty is NULL.
@@ -178,33 +212,23 @@ func docOrNull(part string) json.RawMessage {
 
 // decode builds the session and its identity.
 func (p *packedSession) decode() (*session.Session, error) {
+	sess, err := decodeSessionHead(&p.scalars, p.amr)
+	if err != nil {
+		return nil, err
+	}
 	var (
-		sess session.Session
-		i    identity.Identity
-		d    fields
-		f    = &p.scalars
+		i identity.Identity
+		d fields
+		f = &p.scalars
 	)
-	sess.ID = d.uuid(f[0])
-	sess.Active = d.bool(f[1])
-	sess.AAL = session.AAL(d.str(f[2]))
-	sess.IssuedAt, sess.ExpiresAt = d.time(f[3]), d.time(f[4])
-	sess.AuthenticatedAt, sess.CreatedAt = d.time(f[5]), d.time(f[6])
-	i.ID = d.uuid(f[7])
+	i.ID = sess.IdentityID
 	i.SchemaID = d.str(f[8])
 	i.State = identity.State(d.str(f[9]))
 	i.StateChangedAt = d.timePtr(f[10])
 	i.CreatedAt, i.UpdatedAt = d.time(f[11]), d.time(f[12])
-	// NULL until completeSessions fills rows written before migration 00003.
-	sess.IdentityAvailableAAL = session.AAL(d.nullStr(f[13]))
 	if d.err != nil {
-		return nil, fmt.Errorf("session: %w", d.err)
+		return nil, fmt.Errorf("identity %s: %w", i.ID, d.err)
 	}
-	sess.IdentityID = i.ID
-	var err error
-	if sess.AMR, err = decodeAMR(p.amr); err != nil {
-		return nil, fmt.Errorf("session %s: decode authentication_methods: %w", sess.ID, err)
-	}
-	sess.Devices = []session.Device{}
 	i.Traits, i.MetadataPublic, i.MetadataAdmin = p.traits, p.mdPub, p.mdAdm
 	rd := &p.addresses
 	if err := readAddresses(rd, &i); err != nil {
@@ -217,6 +241,33 @@ func (p *packedSession) decode() (*session.Session, error) {
 		return nil, err
 	}
 	sess.Identity = &i
+	return sess, nil
+}
+
+// decodeSessionHead builds the session without its identity: its own
+// scalars, its AMR, and of the identity's scalars the id and the available
+// AAL.
+func decodeSessionHead(f *sessionScalars, amr string) (*session.Session, error) {
+	var (
+		sess session.Session
+		d    fields
+	)
+	sess.ID = d.uuid(f[0])
+	sess.Active = d.bool(f[1])
+	sess.AAL = session.AAL(d.str(f[2]))
+	sess.IssuedAt, sess.ExpiresAt = d.time(f[3]), d.time(f[4])
+	sess.AuthenticatedAt, sess.CreatedAt = d.time(f[5]), d.time(f[6])
+	sess.IdentityID = d.uuid(f[7])
+	// NULL until completeSessions fills rows written before migration 00003.
+	sess.IdentityAvailableAAL = session.AAL(d.nullStr(f[13]))
+	if d.err != nil {
+		return nil, fmt.Errorf("session: %w", d.err)
+	}
+	var err error
+	if sess.AMR, err = decodeAMR(amr); err != nil {
+		return nil, fmt.Errorf("session %s: decode authentication_methods: %w", sess.ID, err)
+	}
+	sess.Devices = []session.Device{}
 	return &sess, nil
 }
 

@@ -192,3 +192,63 @@ func TestWhoamiFollowsAddressWrites(t *testing.T) {
 		check("all gone")
 	})
 }
+
+// TestFindWhoamiByTokenHash: whoami's read gives the session and the
+// identity FindSessionByTokenHash gives; on SQLite the identity's key is
+// the same for two reads of an unchanged identity and differs once the
+// identity changes (PostgreSQL gives no key).
+func TestFindWhoamiByTokenHash(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		i := mustCreate(t, s, person{email: "key@example.org"}.identity())
+		f := newSession(i.ID, "key", time.Now())
+		mustCreateSession(t, s, f)
+		read := func() *session.WhoamiRead {
+			t.Helper()
+			r, err := s.FindWhoamiByTokenHash(ctx, f.tokenHash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		full, err := s.FindSessionByTokenHash(ctx, f.tokenHash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := read()
+		ident, err := r.Identity()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Session.Identity != nil || r.IdentityState != full.Identity.State {
+			t.Errorf("session identity %v, state %q", r.Session.Identity, r.IdentityState)
+		}
+		r.Session.Identity = ident
+		if diff := cmp.Diff(full, r.Session, cmpSession...); diff != "" {
+			t.Errorf("whoami read (-full read +whoami read):\n%s", diff)
+		}
+		if diff := cmp.Diff(full.Identity, ident, cmpIdentity...); diff != "" {
+			t.Errorf("identity (-full read +whoami read):\n%s", diff)
+		}
+		if s.Dialect() != store.DialectSQLite {
+			if r.IdentityKey != "" {
+				t.Errorf("PostgreSQL key %q, want none", r.IdentityKey)
+			}
+			return
+		}
+		if r.IdentityKey == "" || read().IdentityKey != r.IdentityKey {
+			t.Errorf("two reads of an unchanged identity have keys %q and %q", r.IdentityKey, read().IdentityKey)
+		}
+		i.Traits = json.RawMessage(`{"email":"key@example.org","changed":true}`)
+		i.Credentials = nil
+		if err := s.UpdateIdentity(ctx, i); err != nil {
+			t.Fatal(err)
+		}
+		if read().IdentityKey == r.IdentityKey {
+			t.Error("the key did not change with the traits")
+		}
+		if _, err := s.FindWhoamiByTokenHash(ctx, session.HashToken("unknown")); !isStatus(err, 404) {
+			t.Errorf("unknown token: %v, want a 404", err)
+		}
+	})
+}
