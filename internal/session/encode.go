@@ -22,13 +22,6 @@ import (
 // address types; TestAppendSessionJSON compares the two encoders and fails
 // when a field is added to one of those types.
 func appendSessionJSON(b []byte, s *Session) (_ []byte, ok bool) {
-	return appendSessionWith(b, s, nil)
-}
-
-// appendSessionWith is appendSessionJSON with the identity already
-// rendered by appendIdentity (identityJSON), or, when that is nil, rendered
-// from s.Identity.
-func appendSessionWith(b []byte, s *Session, identityJSON []byte) (_ []byte, ok bool) {
 	b = append(b, `{"id":`...)
 	b = appendUUID(b, s.ID)
 	b = append(b, `,"active":`...)
@@ -69,9 +62,7 @@ func appendSessionWith(b []byte, s *Session, identityJSON []byte) (_ []byte, ok 
 		return b, false
 	}
 	b = append(b, `,"identity":`...)
-	if identityJSON != nil {
-		b = append(b, identityJSON...)
-	} else if b, ok = appendIdentity(b, s.Identity); !ok {
+	if b, ok = appendIdentity(b, s.Identity); !ok {
 		return b, false
 	}
 	b = append(b, `,"devices":`...)

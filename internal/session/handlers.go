@@ -1,8 +1,6 @@
 package session
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"sync"
 
@@ -54,7 +52,7 @@ func (h *Handlers) RegisterPublic(mux *http.ServeMux) {
 // without one, 403 when session.whoami.required_aal is not met. One indexed
 // read, no write.
 func (h *Handlers) whoami(w http.ResponseWriter, r *http.Request) {
-	s, identityJSON, err := h.m.Whoami(r.Context(), r)
+	s, body, err := h.m.Whoami(r.Context(), r)
 	if err != nil {
 		h.ew.Write(w, r, err)
 		return
@@ -64,34 +62,24 @@ func (h *Handlers) whoami(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set(HeaderIdentityID, s.IdentityID.String())
-	h.writeSession(w, r, s, identityJSON)
+	if body != nil {
+		web.WriteJSONBytes(w, http.StatusOK, body)
+		return
+	}
+	h.writeSession(w, s)
 }
 
 // writeSession writes s as web.WriteJSON would, through the hand-written
-// encoder (encode.go) when it can, else through encoding/json. A non-nil
-// identityJSON is s's identity as appendIdentity rendered it.
-func (h *Handlers) writeSession(w http.ResponseWriter, r *http.Request, s *Session, identityJSON []byte) {
+// encoder (encode.go) when it can, else through encoding/json.
+func (h *Handlers) writeSession(w http.ResponseWriter, s *Session) {
 	bp, _ := h.bufs.Get().(*[]byte)
 	if bp == nil {
 		bp = new([]byte)
 	}
-	b, ok := appendSessionWith((*bp)[:0], s, identityJSON)
-	switch {
-	case ok:
+	b, ok := appendSessionJSON((*bp)[:0], s)
+	if ok {
 		web.WriteJSONBytes(w, http.StatusOK, b)
-	case identityJSON != nil && s.Identity == nil:
-		// A session field the encoder refuses (a time past year 9999):
-		// encoding/json writes the whole, the identity read back from
-		// its rendering, which encoding/json writes the same again.
-		var i identity.Identity
-		if err := json.Unmarshal(identityJSON, &i); err != nil {
-			h.ew.Write(w, r, apierr.Internal(fmt.Errorf("session: read back a rendered identity: %w", err)))
-			break
-		}
-		c := *s
-		c.Identity = &i
-		web.WriteJSON(w, http.StatusOK, &c)
-	default:
+	} else {
 		web.WriteJSON(w, http.StatusOK, s)
 	}
 	if cap(b) <= maxPooledBuffer {

@@ -48,8 +48,8 @@ type Manager struct {
 	// schemaURLs maps schema ids to their schema_url (see schemaURL).
 	schemaURLs     sync.Map
 	schemaURLCount atomic.Int32
-	// identities remembers whoami's renderings of identities.
-	identities identityMemo
+	// answers remembers whoami's answers.
+	answers answerMemo
 }
 
 // NewManager wires a Manager. Zero Now and Log default to time.Now and a

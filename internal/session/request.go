@@ -49,12 +49,11 @@ func (m *Manager) FromRequest(ctx context.Context, r *http.Request) (*Session, e
 }
 
 // Whoami is FromRequest for GET /sessions/whoami: the same read and the
-// same judgement, with the identity already rendered as whoami shows it
-// (identity JSON, schema_url included) instead of decoded; s.Identity is
-// nil. The rendering is remembered per stored content (identityMemo).
-// When the identity is one the encoder does not render by hand,
-// identityJSON is nil and s.Identity is set instead.
-func (m *Manager) Whoami(ctx context.Context, r *http.Request) (s *Session, identityJSON []byte, err error) {
+// same judgement, and the answer's body (appendSessionJSON of the session)
+// remembered per stored content (answerMemo). s.Identity is nil when body
+// is set; when the session is one the encoder does not write by hand, body
+// is nil and s is as FromRequest returns it.
+func (m *Manager) Whoami(ctx context.Context, r *http.Request) (s *Session, body []byte, err error) {
 	token, hash, err := m.requestToken(r)
 	if err != nil {
 		return nil, nil, err
@@ -63,26 +62,36 @@ func (m *Manager) Whoami(ctx context.Context, r *http.Request) (s *Session, iden
 	if err != nil {
 		return nil, nil, findErr(err)
 	}
-	s = read.Session
-	if err := m.judge(s, read.IdentityState); err != nil {
+	if a, ok := m.answers.get(read.Key); ok {
+		c := a.session
+		if err := m.judge(&c, a.state); err != nil {
+			return nil, nil, err
+		}
+		c.Token = token
+		return &c, a.body, nil
+	}
+	if s, err = read.Session(); err != nil {
 		return nil, nil, err
 	}
-	s.Token = token
-	if identityJSON, ok := m.identities.get(read.IdentityKey); ok {
-		return s, identityJSON, nil
+	var state identity.State
+	if s.Identity != nil {
+		state = s.Identity.State
 	}
-	i, err := read.Identity()
-	if err != nil {
+	if err := m.judge(s, state); err != nil {
 		return nil, nil, err
 	}
-	i = m.publicIdentity(i)
-	identityJSON, ok := appendIdentity(nil, i)
+	s.Identity = m.publicIdentity(s.Identity)
+	body, ok := appendSessionJSON(nil, s)
 	if !ok {
-		s.Identity = i
+		s.Token = token
 		return s, nil, nil
 	}
-	m.identities.put(read.IdentityKey, identityJSON)
-	return s, identityJSON, nil
+	a := &memoAnswer{session: *s, state: state, body: body}
+	a.session.Identity = nil
+	m.answers.put(read.Key, a)
+	c := a.session
+	c.Token = token
+	return &c, body, nil
 }
 
 // requestToken is the request's session token and its hash; a request

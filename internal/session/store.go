@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
-	"github.com/warden-id/warden/internal/identity"
 )
 
 // Store persists sessions. Every method filters by the store's network
@@ -30,7 +28,7 @@ type Store interface {
 	// It does not judge the session (active, expiry, identity state).
 	FindSessionByTokenHash(ctx context.Context, tokenHash string) (*Session, error)
 	// FindWhoamiByTokenHash is FindSessionByTokenHash as whoami uses it: the
-	// same read, with the identity left undecoded (see WhoamiRead).
+	// same read, decoded only when asked (see WhoamiRead).
 	FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*WhoamiRead, error)
 	// FindSessionByLogoutTokenHash finds a session by its logout token,
 	// without identity.
@@ -62,21 +60,18 @@ type Store interface {
 	IdentityAvailableAAL(ctx context.Context, identityID uuid.UUID) (string, error)
 }
 
-// WhoamiRead is a session read for whoami. Whoami shows the identity as
-// stored, so the manager renders it once per stored content and shows the
-// rendering again while the content has not changed (identityMemo): decoding
-// and encoding the identity was a fifth of a whoami call.
+// WhoamiRead is a session read for whoami. Whoami's answer is a function
+// of the stored session and identity (and the configuration), so the
+// manager renders it once per stored content and answers with that
+// rendering while the content is unchanged (answerMemo): decoding the row
+// and encoding the answer were a fifth of a whoami call.
 type WhoamiRead struct {
-	// Session has every field FindSessionByTokenHash sets except Identity.
-	Session *Session
-	// IdentityState is the identity's state.
-	IdentityState identity.State
-	// IdentityKey is the identity's row as the store read it: two reads
-	// with the same non-empty key read the same identity. Empty: no key,
-	// the identity is decoded every time.
-	IdentityKey string
-	// Identity decodes the identity, as FindSessionByTokenHash returns it.
-	Identity func() (*identity.Identity, error)
+	// Key is the session's and the identity's stored row as the store read
+	// it: two reads with the same non-empty key read the same session and
+	// identity. Empty: no key, the session is decoded every time.
+	Key string
+	// Session decodes the read as FindSessionByTokenHash returns it.
+	Session func() (*Session, error)
 }
 
 // ListParams selects one offset page of an identity's sessions.

@@ -7,19 +7,21 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/warden-id/warden/internal/identity"
 	"github.com/warden-id/warden/internal/session"
 	"github.com/warden-id/warden/internal/store/storetest"
 )
 
-// TestWhoamiShowsTheStoredIdentity: whoami renders an identity once per
-// stored content and shows that rendering again while the content is
+// TestWhoamiAnswersFromTheStore: whoami renders its answer once per
+// stored content and answers with it again while the content is
 // unchanged. Its answer must always be what the full read (FromRequest)
 // encoded by encoding/json gives, on the first call, on a repeated one,
-// and after every kind of identity change; an identity disabled after its
-// rendering was remembered has no session.
-func TestWhoamiShowsTheStoredIdentity(t *testing.T) {
+// and after every kind of identity and session change; a session that
+// expires by the clock, is revoked, or whose identity is disabled after
+// its answer was remembered is no session.
+func TestWhoamiAnswersFromTheStore(t *testing.T) {
 	for _, d := range storetest.Dialects(t) {
 		t.Run("database="+d, func(t *testing.T) {
 			ctx := context.Background()
@@ -69,6 +71,22 @@ func TestWhoamiShowsTheStoredIdentity(t *testing.T) {
 				i.RecoveryAddresses = append(i.RecoveryAddresses, identity.RecoveryAddress{Value: "second@example.org", Via: identity.ViaEmail})
 			})
 
+			stored, err := e.store.FindSessionByID(ctx, s.ID, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored.ExpiresAt = stored.ExpiresAt.Add(time.Hour)
+			if err := e.store.UpdateSession(ctx, stored); err != nil {
+				t.Fatal(err)
+			}
+			check("session extended")
+
+			e.clock.Add(e.opts.Lifespan + 2*time.Hour)
+			w := e.do(e.public, request{target: "/sessions/whoami", token: s.Token})
+			wantCode(t, w, http.StatusUnauthorized)
+			e.clock.Add(-e.opts.Lifespan - 2*time.Hour)
+			check("clock back")
+
 			cur, err := e.store.FindIdentityByID(ctx, i.ID, false)
 			if err != nil {
 				t.Fatal(err)
@@ -77,7 +95,17 @@ func TestWhoamiShowsTheStoredIdentity(t *testing.T) {
 			if err := e.store.UpdateIdentity(ctx, cur); err != nil {
 				t.Fatal(err)
 			}
-			w := e.do(e.public, request{target: "/sessions/whoami", token: s.Token})
+			w = e.do(e.public, request{target: "/sessions/whoami", token: s.Token})
+			wantCode(t, w, http.StatusUnauthorized)
+			cur.State = identity.StateActive
+			if err := e.store.UpdateIdentity(ctx, cur); err != nil {
+				t.Fatal(err)
+			}
+			check("enabled again")
+			if err := e.m.Revoke(ctx, s); err != nil {
+				t.Fatal(err)
+			}
+			w = e.do(e.public, request{target: "/sessions/whoami", token: s.Token})
 			wantCode(t, w, http.StatusUnauthorized)
 		})
 	}

@@ -60,20 +60,19 @@ func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*
 	return s.findSession(ctx, "token", st, tokenHash, true)
 }
 
-// FindWhoamiByTokenHash: see session.Store. On SQLite only the session's
-// parts of the row are decoded; the identity's stay the row's substring,
-// which is the key. PostgreSQL decodes as FindSessionByTokenHash does and
-// gives no key: there the round trip, not the decoding, is whoami's cost.
+// FindWhoamiByTokenHash: see session.Store. On SQLite the key is the
+// row, and the row is decoded only when asked; a row without a stored
+// available AAL (written before migration 00003) gets no key, as its AAL
+// comes from the credentials, outside the row. PostgreSQL decodes as
+// FindSessionByTokenHash does and gives no key: there the round trip, not
+// the decoding, is whoami's cost.
 func (s *Store) FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*session.WhoamiRead, error) {
 	if s.dialect != DialectSQLite {
 		sess, err := s.FindSessionByTokenHash(ctx, tokenHash)
 		if err != nil {
 			return nil, err
 		}
-		i := sess.Identity
-		sess.Identity = nil
-		return &session.WhoamiRead{Session: sess, IdentityState: i.State,
-			Identity: func() (*identity.Identity, error) { return i, nil }}, nil
+		return &session.WhoamiRead{Session: func() (*session.Session, error) { return sess, nil }}, nil
 	}
 	ctx, st, err := s.whoamiRead(ctx)
 	if err != nil {
@@ -87,34 +86,28 @@ func (s *Store) FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*s
 	if err := st.QueryRowContext(ctx, tokenHash, nid).Scan(&row); err != nil {
 		return nil, mapErr("find session by token", err)
 	}
-	parts, identityAt, err := splitSQLiteRow(row)
+	parts, err := splitSQLiteRow(row)
 	if err != nil {
 		return nil, mapErr("find session by token", err)
 	}
-	var p packedSession
-	p.scalarsFromSQLite(&parts)
-	sess, err := decodeSessionHead(&p.scalars, parts[7])
-	if err != nil {
-		return nil, mapErr("find session by token", err)
+	read := &session.WhoamiRead{Key: row, Session: func() (*session.Session, error) {
+		var p packedSession
+		if err := p.fromSQLite(&parts); err != nil {
+			return nil, mapErr("find session by token", err)
+		}
+		sess, err := p.decode()
+		if err == nil {
+			err = s.completeSessions(ctx, nid, []*session.Session{sess}, true, false)
+		}
+		if err != nil {
+			return nil, mapErr("find session by token", err)
+		}
+		return sess, nil
+	}}
+	if parts[sqliteAvailableAAL] == "" {
+		read.Key = ""
 	}
-	if err := s.completeSessions(ctx, nid, []*session.Session{sess}, false, false); err != nil {
-		return nil, mapErr("find session by token", err)
-	}
-	return &session.WhoamiRead{
-		Session:       sess,
-		IdentityState: identity.State(parts[sqliteIdentity+2]),
-		IdentityKey:   row[identityAt:],
-		Identity: func() (*identity.Identity, error) {
-			if err := p.fromSQLite(&parts); err != nil {
-				return nil, mapErr("find session by token", err)
-			}
-			full, err := p.decode()
-			if err != nil {
-				return nil, mapErr("find session by token", err)
-			}
-			return full.Identity, nil
-		},
-	}, nil
+	return read, nil
 }
 
 // whoamiRead prepares a whoami read: its statement, and on SQLite a

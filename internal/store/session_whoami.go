@@ -74,10 +74,11 @@ const (
 		AS p, s.authentication_methods AS a, i.traits AS t, i.metadata_public AS m, i.metadata_admin AS n`
 
 	// sqliteParts is the number of parts of SQLite's row, sqliteIdentity
-	// the first of the identity's: the session's come first, so the
-	// identity's are one substring (WhoamiRead.IdentityKey).
-	sqliteParts    = 19
-	sqliteIdentity = 8
+	// the first of the identity's, sqliteAvailableAAL the identity's
+	// available AAL.
+	sqliteParts        = 19
+	sqliteIdentity     = 8
+	sqliteAvailableAAL = 14
 )
 
 // packedSessionCols are the columns of a session read with its identity.
@@ -144,7 +145,7 @@ func (s *Store) scanPackedSession(r rowScanner) (*session.Session, error) {
 	if err := r.Scan(&row); err != nil {
 		return nil, err
 	}
-	parts, _, err := splitSQLiteRow(row)
+	parts, err := splitSQLiteRow(row)
 	if err != nil {
 		return nil, err
 	}
@@ -154,38 +155,21 @@ func (s *Store) scanPackedSession(r rowScanner) (*session.Session, error) {
 	return p.decode()
 }
 
-// splitSQLiteRow cuts SQLite's row into its parts; identityAt is where the
-// identity's parts begin.
-func splitSQLiteRow(row string) (parts [sqliteParts]string, identityAt int, err error) {
-	at := 0
+// splitSQLiteRow cuts SQLite's row into its parts.
+func splitSQLiteRow(row string) (parts [sqliteParts]string, err error) {
 	for k := range parts {
-		if k == sqliteIdentity {
-			identityAt = at
-		}
-		part, _, found := strings.Cut(row[at:], "\x01")
+		part, rest, found := strings.Cut(row, "\x01")
 		if found == (k == len(parts)-1) {
-			return parts, 0, fmt.Errorf("session: the packed row has other than %d parts", len(parts))
+			return parts, fmt.Errorf("session: the packed row has other than %d parts", len(parts))
 		}
-		parts[k] = part
-		at += len(part) + 1
+		parts[k], row = part, rest
 	}
-	return parts, identityAt, nil
+	return parts, nil
 }
 
-// fromSQLite fills p from SQLite's parts.
-func (p *packedSession) fromSQLite(parts *[sqliteParts]string) error {
-	p.scalarsFromSQLite(parts)
-	p.addresses = jsonReader{s: parts[15]}
-	if err := p.addresses.expect('['); err != nil {
-		return err
-	}
-	p.amr, p.traits, p.mdPub, p.mdAdm = parts[7], json.RawMessage(parts[16]), docOrNull(parts[17]), docOrNull(parts[18])
-	return nil
-}
-
-// scalarsFromSQLite sets p.scalars from SQLite's parts, in the order both
+// fromSQLite fills p from SQLite's parts: the scalars in the order both
 // dialects share, NULL (an empty nullable part) as JSON's null.
-func (p *packedSession) scalarsFromSQLite(parts *[sqliteParts]string) {
+func (p *packedSession) fromSQLite(parts *[sqliteParts]string) error {
 	for k := range p.scalars {
 		part := k
 		if k >= sqliteIdentity-1 { // the identity's scalars come after the AMR
@@ -200,6 +184,12 @@ func (p *packedSession) scalarsFromSQLite(parts *[sqliteParts]string) {
 			p.scalars[k] = jsonScalar{s: v, isStr: true}
 		}
 	}
+	p.addresses = jsonReader{s: parts[15]}
+	if err := p.addresses.expect('['); err != nil {
+		return err
+	}
+	p.amr, p.traits, p.mdPub, p.mdAdm = parts[7], json.RawMessage(parts[16]), docOrNull(parts[17]), docOrNull(parts[18])
+	return nil
 }
 
 // docOrNull is a JSON document part of SQLite's row; empty is NULL.
@@ -212,23 +202,33 @@ func docOrNull(part string) json.RawMessage {
 
 // decode builds the session and its identity.
 func (p *packedSession) decode() (*session.Session, error) {
-	sess, err := decodeSessionHead(&p.scalars, p.amr)
-	if err != nil {
-		return nil, err
-	}
 	var (
-		i identity.Identity
-		d fields
-		f = &p.scalars
+		sess session.Session
+		i    identity.Identity
+		d    fields
+		f    = &p.scalars
 	)
-	i.ID = sess.IdentityID
+	sess.ID = d.uuid(f[0])
+	sess.Active = d.bool(f[1])
+	sess.AAL = session.AAL(d.str(f[2]))
+	sess.IssuedAt, sess.ExpiresAt = d.time(f[3]), d.time(f[4])
+	sess.AuthenticatedAt, sess.CreatedAt = d.time(f[5]), d.time(f[6])
+	i.ID = d.uuid(f[7])
 	i.SchemaID = d.str(f[8])
 	i.State = identity.State(d.str(f[9]))
 	i.StateChangedAt = d.timePtr(f[10])
 	i.CreatedAt, i.UpdatedAt = d.time(f[11]), d.time(f[12])
+	// NULL until completeSessions fills rows written before migration 00003.
+	sess.IdentityAvailableAAL = session.AAL(d.nullStr(f[13]))
 	if d.err != nil {
-		return nil, fmt.Errorf("identity %s: %w", i.ID, d.err)
+		return nil, fmt.Errorf("session: %w", d.err)
 	}
+	sess.IdentityID = i.ID
+	var err error
+	if sess.AMR, err = decodeAMR(p.amr); err != nil {
+		return nil, fmt.Errorf("session %s: decode authentication_methods: %w", sess.ID, err)
+	}
+	sess.Devices = []session.Device{}
 	i.Traits, i.MetadataPublic, i.MetadataAdmin = p.traits, p.mdPub, p.mdAdm
 	rd := &p.addresses
 	if err := readAddresses(rd, &i); err != nil {
@@ -241,33 +241,6 @@ func (p *packedSession) decode() (*session.Session, error) {
 		return nil, err
 	}
 	sess.Identity = &i
-	return sess, nil
-}
-
-// decodeSessionHead builds the session without its identity: its own
-// scalars, its AMR, and of the identity's scalars the id and the available
-// AAL.
-func decodeSessionHead(f *sessionScalars, amr string) (*session.Session, error) {
-	var (
-		sess session.Session
-		d    fields
-	)
-	sess.ID = d.uuid(f[0])
-	sess.Active = d.bool(f[1])
-	sess.AAL = session.AAL(d.str(f[2]))
-	sess.IssuedAt, sess.ExpiresAt = d.time(f[3]), d.time(f[4])
-	sess.AuthenticatedAt, sess.CreatedAt = d.time(f[5]), d.time(f[6])
-	sess.IdentityID = d.uuid(f[7])
-	// NULL until completeSessions fills rows written before migration 00003.
-	sess.IdentityAvailableAAL = session.AAL(d.nullStr(f[13]))
-	if d.err != nil {
-		return nil, fmt.Errorf("session: %w", d.err)
-	}
-	var err error
-	if sess.AMR, err = decodeAMR(amr); err != nil {
-		return nil, fmt.Errorf("session %s: decode authentication_methods: %w", sess.ID, err)
-	}
-	sess.Devices = []session.Device{}
 	return &sess, nil
 }
 
