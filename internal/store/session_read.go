@@ -53,11 +53,18 @@ func (s *Store) whoamiSQL() string {
 
 // FindSessionByTokenHash: see session.Store.
 func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*session.Session, error) {
-	ctx, st, err := s.whoamiRead(ctx)
+	ctx, nid, row, err := s.whoamiRead(ctx, tokenHash)
 	if err != nil {
 		return nil, mapErr("find session by token", err)
 	}
-	return s.findSession(ctx, "token", st, tokenHash, true)
+	sess, err := s.scanPackedSession(row)
+	if err == nil {
+		err = s.completeSessions(ctx, nid, []*session.Session{sess}, true, false)
+	}
+	if err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	return sess, nil
 }
 
 // FindWhoamiByTokenHash: see session.Store. On SQLite the key is the
@@ -74,16 +81,12 @@ func (s *Store) FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*s
 		}
 		return &session.WhoamiRead{Session: func() (*session.Session, error) { return sess, nil }}, nil
 	}
-	ctx, st, err := s.whoamiRead(ctx)
+	ctx, nid, r, err := s.whoamiRead(ctx, tokenHash)
 	if err != nil {
 		return nil, mapErr("find session by token", err)
 	}
-	nid, err := s.network(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var row string
-	if err := st.QueryRowContext(ctx, tokenHash, nid).Scan(&row); err != nil {
+	if err := r.Scan(&row); err != nil {
 		return nil, mapErr("find session by token", err)
 	}
 	parts, err := splitSQLiteRow(row)
@@ -110,9 +113,9 @@ func (s *Store) FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*s
 	return read, nil
 }
 
-// whoamiRead prepares a whoami read: its statement, and on SQLite a
-// context that does not cancel it.
-func (s *Store) whoamiRead(ctx context.Context) (context.Context, *sql.Stmt, error) {
+// whoamiRead runs whoami's statement for tokenHash; the context it returns
+// is the one the rest of the read uses.
+func (s *Store) whoamiRead(ctx context.Context, tokenHash string) (context.Context, uuid.UUID, *sql.Row, error) {
 	if s.dialect == DialectSQLite {
 		// A request that is over already gets no read (as before: the
 		// driver checked the context first too). The read itself is not
@@ -125,12 +128,22 @@ func (s *Store) whoamiRead(ctx context.Context) (context.Context, *sql.Stmt, err
 		// back quickly. A PostgreSQL read keeps its context: there a
 		// network wait may need ending.
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return nil, uuid.Nil, nil, err
 		}
 		ctx = context.WithoutCancel(ctx)
 	}
-	st, err := s.whoamiStmt(ctx)
-	return ctx, st, err
+	nid, err := s.network(ctx)
+	if err != nil {
+		return nil, uuid.Nil, nil, err
+	}
+	st, err := s.whoamiStmt(ctx, nid)
+	if err != nil {
+		return nil, uuid.Nil, nil, err
+	}
+	if s.dialect == DialectSQLite {
+		return ctx, nid, st.QueryRowContext(ctx, tokenHash), nil
+	}
+	return ctx, nid, st.QueryRowContext(ctx, tokenHash, nid), nil
 }
 
 // FindSessionByLogoutTokenHash: see session.Store.

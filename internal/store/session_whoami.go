@@ -89,19 +89,35 @@ func (s *Store) packedSessionCols() string {
 	return packedSessionPostgres
 }
 
-// whoamiStmt is whoami's prepared statement, kept in a field: the cache
-// of prepared statements is keyed by the query text, and hashing its
-// kilobyte on every call showed in whoami's profile.
-func (s *Store) whoamiStmt(ctx context.Context) (*sql.Stmt, error) {
-	if st := s.whoami.Load(); st != nil {
-		return st, nil
+// whoamiStmt is whoami's prepared statement for the network nid, kept in
+// a field: the cache of prepared statements is keyed by the query text,
+// and hashing its kilobyte on every call showed in whoami's profile.
+//
+// On SQLite the network id is part of the statement's text, a literal
+// (a UUID's hex digits and dashes), not a parameter: modernc copies every
+// bound text into C memory and frees it at the statement's reset, and
+// that second parameter cost as much as a tenth of whoami's read. Its
+// only parameter is then the token hash.
+func (s *Store) whoamiStmt(ctx context.Context, nid uuid.UUID) (*sql.Stmt, error) {
+	if w := s.whoami.Load(); w != nil && w.nid == nid {
+		return w.st, nil
 	}
-	st, err := s.prepared(ctx, s.whoamiSQL())
+	query := s.whoamiSQL()
+	if s.dialect == DialectSQLite {
+		query = strings.Replace(query, "$2", "'"+nid.String()+"'", 1)
+	}
+	st, err := s.prepared(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	s.whoami.Store(st)
+	s.whoami.Store(&whoamiStmt{nid: nid, st: st})
 	return st, nil
+}
+
+// whoamiStmt is whoami's statement and the network it was prepared for.
+type whoamiStmt struct {
+	nid uuid.UUID
+	st  *sql.Stmt
 }
 
 // sessionScalars are the session's and the identity's scalars, in the
