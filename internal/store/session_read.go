@@ -53,37 +53,39 @@ func (s *Store) whoamiSQL() string {
 
 // FindSessionByTokenHash: see session.Store.
 func (s *Store) FindSessionByTokenHash(ctx context.Context, tokenHash string) (*session.Session, error) {
-	ctx, nid, row, err := s.whoamiRead(ctx, tokenHash)
+	read, err := s.FindWhoamiByTokenHash(ctx, tokenHash)
 	if err != nil {
-		return nil, mapErr("find session by token", err)
+		return nil, err
 	}
-	sess, err := s.scanPackedSession(row)
-	if err == nil {
-		err = s.completeSessions(ctx, nid, []*session.Session{sess}, true, false)
-	}
-	if err != nil {
-		return nil, mapErr("find session by token", err)
-	}
-	return sess, nil
+	return read.Session()
 }
 
 // FindWhoamiByTokenHash: see session.Store. On SQLite the key is the
 // row, and the row is decoded only when asked; a row without a stored
 // available AAL (written before migration 00003) gets no key, as its AAL
-// comes from the credentials, outside the row. PostgreSQL decodes as
-// FindSessionByTokenHash does and gives no key: there the round trip, not
-// the decoding, is whoami's cost.
+// comes from the credentials, outside the row. PostgreSQL decodes at once
+// and gives no key: there the round trip, not the decoding, is whoami's
+// cost.
 func (s *Store) FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*session.WhoamiRead, error) {
+	ctx, nid, r, err := s.whoamiRead(ctx, tokenHash)
+	if err != nil {
+		return nil, mapErr("find session by token", err)
+	}
+	complete := func(sess *session.Session, err error) (*session.Session, error) {
+		if err == nil {
+			err = s.completeSessions(ctx, nid, []*session.Session{sess}, true, false)
+		}
+		if err != nil {
+			return nil, mapErr("find session by token", err)
+		}
+		return sess, nil
+	}
 	if s.dialect != DialectSQLite {
-		sess, err := s.FindSessionByTokenHash(ctx, tokenHash)
+		sess, err := complete(s.scanPackedSession(r))
 		if err != nil {
 			return nil, err
 		}
 		return &session.WhoamiRead{Session: func() (*session.Session, error) { return sess, nil }}, nil
-	}
-	ctx, nid, r, err := s.whoamiRead(ctx, tokenHash)
-	if err != nil {
-		return nil, mapErr("find session by token", err)
 	}
 	var row string
 	if err := r.Scan(&row); err != nil {
@@ -94,23 +96,27 @@ func (s *Store) FindWhoamiByTokenHash(ctx context.Context, tokenHash string) (*s
 		return nil, mapErr("find session by token", err)
 	}
 	read := &session.WhoamiRead{Key: row, Session: func() (*session.Session, error) {
-		var p packedSession
-		if err := p.fromSQLite(&parts); err != nil {
-			return nil, mapErr("find session by token", err)
-		}
-		sess, err := p.decode()
-		if err == nil {
-			err = s.completeSessions(ctx, nid, []*session.Session{sess}, true, false)
-		}
-		if err != nil {
-			return nil, mapErr("find session by token", err)
-		}
-		return sess, nil
+		// Split again rather than keep the parts: a remembered answer
+		// (the common case) then costs no copy of them.
+		return complete(s.scanPackedSession(stringRow(row)))
 	}}
 	if parts[sqliteAvailableAAL] == "" {
 		read.Key = ""
 	}
 	return read, nil
+}
+
+// stringRow is a row of one text column already read.
+type stringRow string
+
+func (r stringRow) Scan(dest ...any) error {
+	if len(dest) == 1 {
+		if p, ok := dest[0].(*string); ok {
+			*p = string(r)
+			return nil
+		}
+	}
+	return fmt.Errorf("store: a one-column text row scanned into %d destinations", len(dest))
 }
 
 // whoamiRead runs whoami's statement for tokenHash; the context it returns

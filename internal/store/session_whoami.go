@@ -39,7 +39,9 @@ import (
 //
 // with NULL as an empty part. The addresses come from packed_addresses,
 // kept by triggers (migration 00007): two correlated subqueries over the
-// address tables used to cost as much as the rest of the statement.
+// address tables used to cost as much as the rest of the statement. The
+// row, as read, is also the key under which whoami remembers its answer
+// (session.WhoamiRead).
 //
 // On PostgreSQL the round trip dominates, and the row is five columns: the
 // scalars and the addresses (correlated subqueries, each an index search
@@ -110,18 +112,19 @@ func (s *Store) whoamiStmt(ctx context.Context, nid uuid.UUID) (*sql.Stmt, error
 	if err != nil {
 		return nil, err
 	}
-	s.whoami.Store(&whoamiStmt{nid: nid, st: st})
+	s.whoami.Store(&preparedWhoami{nid: nid, st: st})
 	return st, nil
 }
 
-// whoamiStmt is whoami's statement and the network it was prepared for.
-type whoamiStmt struct {
+// preparedWhoami is whoami's statement and the network it was prepared for.
+type preparedWhoami struct {
 	nid uuid.UUID
 	st  *sql.Stmt
 }
 
-// sessionScalars are the session's and the identity's scalars, in the
-// order of both dialects' rows.
+// sessionScalars are the session's and the identity's scalars in
+// PostgreSQL's order (s.id … s.created_at, i.id … i.available_aal);
+// fromSQLite maps SQLite's parts onto it.
 type sessionScalars [14]jsonScalar
 
 // packedSession is one row of packedSessionCols, split.

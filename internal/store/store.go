@@ -64,7 +64,7 @@ type Store struct {
 	// stmts caches prepared statements of hot read paths by query text
 	// (see prepared in session_stmt.go); whoami holds whoami's.
 	stmts  sync.Map
-	whoami atomic.Pointer[whoamiStmt]
+	whoami atomic.Pointer[preparedWhoami]
 }
 
 // Open parses dsn (decision D3), opens the connection pool and returns the
