@@ -102,30 +102,7 @@ func TestScanPackedSessionRejectsGarbage(t *testing.T) {
 	if sess.Identity == nil || len(sess.Identity.VerifiableAddresses) != 1 || len(sess.Identity.RecoveryAddresses) != 1 {
 		t.Fatalf("valid row read as %+v", sess)
 	}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for n := range 5000 {
-		b := []byte(valid)
-		switch n % 3 {
-		case 0:
-			b = b[:rng.IntN(len(b))]
-		case 1:
-			const bytes = `[]{},:"\ 0an`
-			b[rng.IntN(len(b))] = bytes[rng.IntN(len(bytes))]
-		case 2:
-			k := rng.IntN(len(b))
-			b = append(b[:k], b[k+1:]...)
-		}
-		func() {
-			defer func() {
-				if v := recover(); v != nil {
-					t.Fatalf("panic on %q: %v", b, v)
-				}
-			}()
-			if sess, err := pg.scanPackedSession(row(string(b))); err == nil && sess.Identity == nil {
-				t.Fatalf("%q: no error and no identity", b)
-			}
-		}()
-	}
+	damaged(t, valid, `[]{},:"\ 0an`, func(b string) fakeRow { return row(b) }, pg)
 }
 
 // TestScanPackedSessionSQLiteParts: SQLite's row is one column of nineteen
@@ -184,15 +161,22 @@ func TestScanPackedSessionSQLiteParts(t *testing.T) {
 	}
 
 	valid := strings.Join(row(`[]`, `{"a":1}`, ``, ``), "\x01")
-	rng := rand.New(rand.NewPCG(7, 8))
+	damaged(t, valid, "[]{},:\"\\ 0an\x01", func(b string) fakeRow { return fakeRow{b} }, lite)
+}
+
+// damaged reads 5,000 damaged copies of the valid packed text (cut short,
+// a byte replaced by one of repl, a byte dropped) as rows through st: each
+// must be an error or a session with its identity, never a panic.
+func damaged(t *testing.T, valid, repl string, row func(string) fakeRow, st *Store) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(len(valid)), uint64(len(repl))))
 	for n := range 5000 {
 		b := []byte(valid)
 		switch n % 3 {
 		case 0:
 			b = b[:rng.IntN(len(b))]
 		case 1:
-			const bytes = "[]{},:\"\\ 0an\x01"
-			b[rng.IntN(len(b))] = bytes[rng.IntN(len(bytes))]
+			b[rng.IntN(len(b))] = repl[rng.IntN(len(repl))]
 		case 2:
 			k := rng.IntN(len(b))
 			b = append(b[:k], b[k+1:]...)
@@ -203,7 +187,7 @@ func TestScanPackedSessionSQLiteParts(t *testing.T) {
 					t.Fatalf("panic on %q: %v", b, v)
 				}
 			}()
-			if sess, err := lite.scanPackedSession(fakeRow{string(b)}); err == nil && sess.Identity == nil {
+			if sess, err := st.scanPackedSession(row(string(b))); err == nil && sess.Identity == nil {
 				t.Fatalf("%q: no error and no identity", b)
 			}
 		}()
