@@ -80,9 +80,7 @@ func newRowID() (uuid.UUID, error) {
 // of the same (via, value) (the unique key would reject the second), fill
 // ids, times and defaults, and sort them by id, the order reads return.
 func prepareVerifiable(in []identity.VerifiableAddress, now time.Time) ([]identity.VerifiableAddress, error) {
-	return prepareAddresses(in, func(a *identity.VerifiableAddress) (addrKey, *uuid.UUID) {
-		return addrKey{a.Via, a.Value}, &a.ID
-	}, func(a *identity.VerifiableAddress) {
+	return prepareAddresses(in, verifiableKey, func(a *identity.VerifiableAddress) {
 		if a.Status == "" {
 			a.Status = identity.AddressStatusPending
 		}
@@ -95,9 +93,26 @@ func prepareVerifiable(in []identity.VerifiableAddress, now time.Time) ([]identi
 }
 
 func prepareRecovery(in []identity.RecoveryAddress, now time.Time) ([]identity.RecoveryAddress, error) {
-	return prepareAddresses(in, func(a *identity.RecoveryAddress) (addrKey, *uuid.UUID) {
-		return addrKey{a.Via, a.Value}, &a.ID
-	}, func(a *identity.RecoveryAddress) { a.CreatedAt, a.UpdatedAt = now, now })
+	return prepareAddresses(in, recoveryKey, func(a *identity.RecoveryAddress) { a.CreatedAt, a.UpdatedAt = now, now })
+}
+
+// sortByID sorts addresses by id, the order reads return them in.
+func sortByID[A any](out []A, key func(*A) (addrKey, *uuid.UUID)) {
+	slices.SortFunc(out, func(a, b A) int {
+		_, x := key(&a)
+		_, y := key(&b)
+		return compareIDs(*x, *y)
+	})
+}
+
+// verifiableKey and recoveryKey give an address's unique key (the
+// identity's addresses are unique by via and value) and its id field.
+func verifiableKey(a *identity.VerifiableAddress) (addrKey, *uuid.UUID) {
+	return addrKey{a.Via, a.Value}, &a.ID
+}
+
+func recoveryKey(a *identity.RecoveryAddress) (addrKey, *uuid.UUID) {
+	return addrKey{a.Via, a.Value}, &a.ID
 }
 
 // prepareAddresses is the loop of both: key gives an address's unique key
@@ -123,109 +138,112 @@ func prepareAddresses[A any](in []A, key func(*A) (addrKey, *uuid.UUID), fill fu
 		fill(&a)
 		out = append(out, a)
 	}
-	slices.SortFunc(out, func(a, b A) int {
-		_, x := key(&a)
-		_, y := key(&b)
-		return compareIDs(*x, *y)
-	})
+	sortByID(out, key)
 	return out, nil
 }
 
 // syncVerifiable makes the stored verifiable addresses equal to want (see
 // UpdateIdentity for the matching rule) and returns them as stored.
 func syncVerifiable(ctx context.Context, tx *sql.Tx, nid, identityID uuid.UUID, want []identity.VerifiableAddress, now time.Time) ([]identity.VerifiableAddress, error) {
-	stored, err := scanVerifiable(tx.QueryContext(ctx, selectVerifiable, nid, identityID, identityID))
-	if err != nil {
-		return nil, fmt.Errorf("load verifiable addresses: %w", err)
-	}
-	byKey := make(map[addrKey]identity.VerifiableAddress, len(stored))
-	for _, a := range stored[identityID] {
-		byKey[addrKey{a.Via, a.Value}] = a
-	}
-	out := make([]identity.VerifiableAddress, 0, len(want))
-	var fresh []identity.VerifiableAddress
-	for _, a := range want {
-		old, ok := byKey[addrKey{a.Via, a.Value}]
-		if !ok {
-			if a.ID, err = newRowID(); err != nil {
-				return nil, err
+	return syncAddresses(ctx, tx, nid, identityID, want, addressKind[identity.VerifiableAddress]{
+		name: "verifiable address", table: "identity_verifiable_addresses",
+		key: verifiableKey,
+		load: func() (map[uuid.UUID][]identity.VerifiableAddress, error) {
+			return scanVerifiable(tx.QueryContext(ctx, selectVerifiable, nid, identityID, identityID))
+		},
+		insert: func(a identity.VerifiableAddress) error { return insertVerifiable(ctx, tx, nid, identityID, a) },
+		keep: func(a *identity.VerifiableAddress, old identity.VerifiableAddress) error {
+			if a.ID != old.ID {
+				// Re-derived from traits: the stored verification state stands.
+				a.Verified, a.Status, a.VerifiedAt = old.Verified, old.Status, old.VerifiedAt
 			}
-			fresh = append(fresh, a)
-			out = append(out, a)
-			continue
-		}
-		delete(byKey, addrKey{a.Via, a.Value})
-		if a.ID != old.ID {
-			// Re-derived from traits: the stored verification state stands.
-			a.Verified, a.Status, a.VerifiedAt = old.Verified, old.Status, old.VerifiedAt
-		}
-		a.ID, a.CreatedAt, a.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt
-		if a.Verified != old.Verified || a.Status != old.Status || !sameTime(a.VerifiedAt, old.VerifiedAt) {
+			a.ID, a.CreatedAt, a.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt
+			if a.Verified == old.Verified && a.Status == old.Status && sameTime(a.VerifiedAt, old.VerifiedAt) {
+				return nil
+			}
 			a.UpdatedAt = now
-			if _, err := tx.ExecContext(ctx, `UPDATE identity_verifiable_addresses
+			_, err := tx.ExecContext(ctx, `UPDATE identity_verifiable_addresses
 				SET verified = $3, status = $4, verified_at = $5, updated_at = $6 WHERE nid = $1 AND id = $2`,
-				nid, a.ID, a.Verified, a.Status, nullTS(a.VerifiedAt), ts(now)); err != nil {
-				return nil, fmt.Errorf("update verifiable address: %w", err)
-			}
-		}
-		out = append(out, a)
-	}
-	// Addresses the identity no longer has go first, then the new ones.
-	for _, gone := range byKey {
-		if _, err := tx.ExecContext(ctx,
-			`DELETE FROM identity_verifiable_addresses WHERE nid = $1 AND id = $2`, nid, gone.ID); err != nil {
-			return nil, fmt.Errorf("delete verifiable address: %w", err)
-		}
-	}
-	for _, a := range fresh {
-		if err := insertVerifiable(ctx, tx, nid, identityID, a); err != nil {
-			return nil, err
-		}
-	}
-	// The order a read returns them in.
-	slices.SortFunc(out, func(a, b identity.VerifiableAddress) int { return compareIDs(a.ID, b.ID) })
-	return out, nil
+				nid, a.ID, a.Verified, a.Status, nullTS(a.VerifiedAt), ts(now))
+			return err
+		},
+	})
 }
 
 // syncRecovery is syncVerifiable for recovery addresses, which have no
 // state besides their identity.
 func syncRecovery(ctx context.Context, tx *sql.Tx, nid, identityID uuid.UUID, want []identity.RecoveryAddress) ([]identity.RecoveryAddress, error) {
-	stored, err := scanRecovery(tx.QueryContext(ctx, selectRecovery, nid, identityID, identityID))
+	return syncAddresses(ctx, tx, nid, identityID, want, addressKind[identity.RecoveryAddress]{
+		name: "recovery address", table: "identity_recovery_addresses",
+		key: recoveryKey,
+		load: func() (map[uuid.UUID][]identity.RecoveryAddress, error) {
+			return scanRecovery(tx.QueryContext(ctx, selectRecovery, nid, identityID, identityID))
+		},
+		insert: func(a identity.RecoveryAddress) error { return insertRecovery(ctx, tx, nid, identityID, a) },
+		keep: func(a *identity.RecoveryAddress, old identity.RecoveryAddress) error {
+			a.ID, a.CreatedAt, a.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt
+			return nil
+		},
+	})
+}
+
+// addressKind is what syncAddresses needs of one kind of address: its
+// unique key and id field, how to load the stored ones, insert a new one,
+// and merge a wanted address with the stored one it matches (writing what
+// changed).
+type addressKind[A any] struct {
+	name, table string
+	key         func(*A) (addrKey, *uuid.UUID)
+	load        func() (map[uuid.UUID][]A, error)
+	insert      func(A) error
+	keep        func(a *A, old A) error
+}
+
+// syncAddresses is the loop of syncVerifiable and syncRecovery: match the
+// wanted addresses to the stored ones by (via, value), merge the matched,
+// delete the stored ones no longer wanted, then insert the new ones.
+func syncAddresses[A any](ctx context.Context, tx *sql.Tx, nid, identityID uuid.UUID, want []A, k addressKind[A]) ([]A, error) {
+	stored, err := k.load()
 	if err != nil {
-		return nil, fmt.Errorf("load recovery addresses: %w", err)
+		return nil, fmt.Errorf("load %ses: %w", k.name, err)
 	}
-	byKey := make(map[addrKey]identity.RecoveryAddress, len(stored))
+	byKey := make(map[addrKey]A, len(stored[identityID]))
 	for _, a := range stored[identityID] {
-		byKey[addrKey{a.Via, a.Value}] = a
+		key, _ := k.key(&a)
+		byKey[key] = a
 	}
-	out := make([]identity.RecoveryAddress, 0, len(want))
-	var fresh []identity.RecoveryAddress
+	out := make([]A, 0, len(want))
+	var fresh []A
 	for _, a := range want {
-		old, ok := byKey[addrKey{a.Via, a.Value}]
+		key, id := k.key(&a)
+		old, ok := byKey[key]
 		if !ok {
-			if a.ID, err = newRowID(); err != nil {
+			if *id, err = newRowID(); err != nil {
 				return nil, err
 			}
 			fresh = append(fresh, a)
 			out = append(out, a)
 			continue
 		}
-		delete(byKey, addrKey{a.Via, a.Value})
-		a.ID, a.CreatedAt, a.UpdatedAt = old.ID, old.CreatedAt, old.UpdatedAt
+		delete(byKey, key)
+		if err := k.keep(&a, old); err != nil {
+			return nil, fmt.Errorf("update %s: %w", k.name, err)
+		}
 		out = append(out, a)
 	}
+	// Addresses the identity no longer has go first, then the new ones.
 	for _, gone := range byKey {
-		if _, err := tx.ExecContext(ctx,
-			`DELETE FROM identity_recovery_addresses WHERE nid = $1 AND id = $2`, nid, gone.ID); err != nil {
-			return nil, fmt.Errorf("delete recovery address: %w", err)
+		_, id := k.key(&gone)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+k.table+` WHERE nid = $1 AND id = $2`, nid, *id); err != nil {
+			return nil, fmt.Errorf("delete %s: %w", k.name, err)
 		}
 	}
 	for _, a := range fresh {
-		if err := insertRecovery(ctx, tx, nid, identityID, a); err != nil {
+		if err := k.insert(a); err != nil {
 			return nil, err
 		}
 	}
-	slices.SortFunc(out, func(a, b identity.RecoveryAddress) int { return compareIDs(a.ID, b.ID) })
+	sortByID(out, k.key)
 	return out, nil
 }
 
