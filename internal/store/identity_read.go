@@ -54,11 +54,7 @@ func (s *Store) FindIdentityByCredentialsIdentifier(ctx context.Context, t ident
 		return nil, apierr.NotFound()
 	}
 	var id uuid.UUID
-	err = s.db.QueryRowContext(ctx, `SELECT ic.identity_id
-		FROM identity_credential_identifiers ici
-		JOIN identity_credentials ic ON ic.id = ici.identity_credential_id
-		WHERE ici.nid = $1 AND ici.identity_credential_type_id = $2 AND ici.identifier = $3`,
-		nid, typeID, identifier).Scan(&id)
+	err = s.db.QueryRowContext(ctx, selectIdentityByIdentifier, nid, typeID, identifier).Scan(&id)
 	if err != nil {
 		return nil, mapErr("find identity by "+string(t)+" identifier", err)
 	}
@@ -69,9 +65,19 @@ func (s *Store) FindIdentityByCredentialsIdentifier(ctx context.Context, t ident
 	return i, nil
 }
 
+// selectIdentityByIdentifier finds the identity of a credential identifier
+// (login); selectIdentity reads one identity's row (tests check both
+// plans).
+const (
+	selectIdentityByIdentifier = `SELECT ic.identity_id
+		FROM identity_credential_identifiers ici
+		JOIN identity_credentials ic ON ic.id = ici.identity_credential_id
+		WHERE ici.nid = $1 AND ici.identity_credential_type_id = $2 AND ici.identifier = $3`
+	selectIdentity = `SELECT ` + identityCols + ` FROM identities WHERE nid = $1 AND id = $2`
+)
+
 func (s *Store) findIdentity(ctx context.Context, nid, id uuid.UUID, withCredentials bool) (*identity.Identity, error) {
-	i, err := scanIdentity(s.db.QueryRowContext(ctx,
-		`SELECT `+identityCols+` FROM identities WHERE nid = $1 AND id = $2`, nid, id))
+	i, err := scanIdentity(s.db.QueryRowContext(ctx, selectIdentity, nid, id))
 	if err != nil {
 		return nil, err
 	}

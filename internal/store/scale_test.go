@@ -68,8 +68,10 @@ func seededID(k int) uuid.UUID {
 	return uuid.MustParse(fmt.Sprintf("%08x-0000-4000-8000-%012x", k, k))
 }
 
-// TestScale: with 100k identities every hot-path call stays fast, which it
-// cannot without an index (a scan of 100k rows costs tens of milliseconds).
+// TestScale: with 100k identities every hot-path call still gives the right
+// answer, and its time is logged (go test -v -run TestScale). Tests assert
+// no times: that a call cannot scan a table is asserted structurally, by
+// the plan tests (TestWhoamiQueryPlan) and TestForeignKeysAreIndexed.
 func TestScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds 100k identities")
@@ -153,11 +155,7 @@ func TestScale(t *testing.T) {
 					t.Fatalf("%s: %v", o.name, err)
 				}
 			}
-			avg := time.Since(began) / rounds
-			t.Logf("%-20s %v", o.name, avg)
-			if avg > 10*time.Millisecond {
-				t.Errorf("%s takes %v at %d identities: missing index?", o.name, avg, scaleN)
-			}
+			t.Logf("%-20s %v", o.name, time.Since(began)/rounds)
 		}
 	})
 }

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,6 +41,9 @@ func TestWhoamiQueryPlan(t *testing.T) {
 	checkPlans(t, s, map[string]planQuery{
 		"whoami":    {whoami, []any{"hash", nid}, 2},
 		"addresses": {selectAddresses("= $2"), []any{nid, id}, 2},
+		"identity":  {selectIdentity, []any{nid, id}, 1},
+		// Login's lookup.
+		"identifier": {selectIdentityByIdentifier, []any{nid, id, "a@example.org"}, 2},
 		// What migration 00007's triggers run on every address write.
 		"packed addresses": {packedAddressesUpdate, []any{id, nid}, 4},
 	})
@@ -114,5 +119,71 @@ func checkPlans(t *testing.T, s *Store, queries map[string]planQuery) {
 				t.Errorf("plan %q: want an index search per table (%d)", plan, q.searches)
 			}
 		})
+	}
+}
+
+// TestForeignKeysAreIndexed: every foreign key's columns lead some index
+// of its table, so deleting or changing a parent row (an identity, a
+// session, a credential) finds its children by a search, never by scanning
+// the child table (SQLite's own `.lint fkey-indexes` rule). The keys to
+// networks and identity_credential_types are exempt: those rows are written
+// by migrations and never deleted while Warden runs.
+func TestForeignKeysAreIndexed(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite://"+filepath.Join(t.TempDir(), "fk.sqlite"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT m.name, f.id, f."table", group_concat(f."from", ',')
+		FROM sqlite_schema m, pragma_foreign_key_list(m.name) f
+		WHERE m.type = 'table' GROUP BY m.name, f.id ORDER BY m.name, f.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type fk struct{ table, parent, cols string }
+	var fks []fk
+	for rows.Next() {
+		var k fk
+		var id int
+		if err := rows.Scan(&k.table, &id, &k.parent, &k.cols); err != nil {
+			t.Fatal(err)
+		}
+		fks = append(fks, k)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		t.Fatal(err)
+	}
+	if len(fks) == 0 {
+		t.Fatal("no foreign keys found")
+	}
+	for _, k := range fks {
+		if k.parent == "networks" || k.parent == "identity_credential_types" {
+			continue
+		}
+		cols := strings.Split(k.cols, ",")
+		slices.Sort(cols)
+		// Indexes of the table whose first len(cols) columns are cols, in
+		// any order.
+		var n int
+		err := s.db.QueryRowContext(ctx, `
+			SELECT count(*) FROM pragma_index_list($1) l
+			WHERE (SELECT group_concat(name, ',') FROM (
+				SELECT i.name FROM pragma_index_info(l.name) i WHERE i.seqno < $2 ORDER BY i.name)) = $3`,
+			k.table, len(cols), strings.Join(cols, ",")).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("%s (%s) → %s: no index leads with these columns", k.table, k.cols, k.parent)
+		}
 	}
 }
