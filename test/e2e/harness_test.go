@@ -183,6 +183,28 @@ type ServerOptions struct {
 func Start(t *testing.T, o ServerOptions) *Server {
 	t.Helper()
 	dir := t.TempDir()
+	if o.Dialect == "postgres" && o.DSN == "" {
+		o.DSN = postgresSchemaDSN(t)
+	}
+	// The ports are free when picked but not held: another test's server
+	// may take one before this one binds it. Such a start is tried again
+	// on new ports.
+	for attempt := 1; ; attempt++ {
+		s, err := start(t, dir, o, attempt == 1)
+		if err == nil {
+			return s
+		}
+		if attempt < 3 && strings.Contains(s.Logs(), "address already in use") {
+			continue
+		}
+		t.Fatal(err)
+	}
+}
+
+// start is one attempt of Start; first tells whether the directory and
+// database are still to be prepared.
+func start(t *testing.T, dir string, o ServerOptions, first bool) (*Server, error) {
+	t.Helper()
 	pub, adm := freePort(t), freePort(t)
 	publicURL := "http://127.0.0.1:" + strconv.Itoa(pub)
 	adminURL := "http://127.0.0.1:" + strconv.Itoa(adm)
@@ -196,18 +218,18 @@ func Start(t *testing.T, o ServerOptions) *Server {
 	if o.NoConfig {
 		dsn = "sqlite://./warden.sqlite" // the built-in default
 		if o.Dialect == "postgres" {
-			dsn = postgresSchemaDSN(t)
+			dsn = o.DSN
 			env = append(env, "DSN="+dsn)
 		}
 	} else {
-		copyCompat(t, dir)
+		if first {
+			copyCompat(t, dir)
+		}
 		switch {
 		case o.DSN != "":
 			dsn = o.DSN
 		case o.Dialect == "" || o.Dialect == "sqlite":
 			dsn = "sqlite://" + filepath.Join(dir, "warden.sqlite") + "?_fk=true"
-		case o.Dialect == "postgres":
-			dsn = postgresSchemaDSN(t)
 		default:
 			t.Fatalf("unknown dialect %q", o.Dialect)
 		}
@@ -218,19 +240,32 @@ func Start(t *testing.T, o ServerOptions) *Server {
 			"HASHERS_BCRYPT_COST=4", // honoured because of --dev; keeps tests fast
 		)
 		args = append(args, "-c", "kratos.yml")
-		if strings.HasPrefix(dsn, "postgres") {
+		if first && strings.HasPrefix(dsn, "postgres") {
 			runWarden(t, dir, append(env, o.Env...), "migrate", "sql", "-e", "--yes", "-c", "kratos.yml")
 		}
 	}
 	env = append(env, o.Env...)
-	s := launch(t, dir, env, args, publicURL, adminURL)
-	s.DSN = dsn
-	return s
+	s, err := tryLaunch(t, dir, env, args, publicURL, adminURL)
+	if s != nil {
+		s.DSN = dsn
+	}
+	return s, err
 }
 
 // launch starts warden with exactly this environment and these arguments and
 // waits until adminURL/admin/health/ready answers 200.
 func launch(t *testing.T, dir string, env, args []string, publicURL, adminURL string) *Server {
+	t.Helper()
+	s, err := tryLaunch(t, dir, env, args, publicURL, adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// tryLaunch is launch returning the failure to get ready instead of
+// failing the test (with the server, whose logs tell why).
+func tryLaunch(t *testing.T, dir string, env, args []string, publicURL, adminURL string) (*Server, error) {
 	t.Helper()
 	s := &Server{PublicURL: publicURL, AdminURL: adminURL, Dir: dir, done: make(chan error, 1)}
 	s.cmd = exec.Command(wardenBin, args...)
@@ -243,8 +278,7 @@ func launch(t *testing.T, dir string, env, args []string, publicURL, adminURL st
 	}
 	go func() { s.done <- s.cmd.Wait() }()
 	t.Cleanup(func() { s.Stop(t) })
-	s.waitReady(t)
-	return s
+	return s, s.waitReady()
 }
 
 // Signal sends sig and waits for the exit, returning the exit error (nil
@@ -280,14 +314,13 @@ func (s *Server) Stop(t *testing.T) {
 	}
 }
 
-func (s *Server) waitReady(t *testing.T) {
-	t.Helper()
+func (s *Server) waitReady() error {
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-s.done:
 			s.exit, s.exited = err, true
-			t.Fatalf("warden exited before it was ready (%v); logs:\n%s", err, s.Logs())
+			return fmt.Errorf("warden exited before it was ready (%v); logs:\n%s", err, s.Logs())
 		default:
 		}
 		res, err := http.Get(s.AdminURL + "/admin/health/ready")
@@ -295,12 +328,12 @@ func (s *Server) waitReady(t *testing.T) {
 			_, _ = io.Copy(io.Discard, res.Body)
 			_ = res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return
+				return nil
 			}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("warden was not ready within 30s; logs:\n%s", s.Logs())
+	return fmt.Errorf("warden was not ready within 30s; logs:\n%s", s.Logs())
 }
 
 // runWarden runs a warden command to completion and returns its output.
